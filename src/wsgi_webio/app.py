@@ -1,0 +1,210 @@
+"""WebIOApp: the WSGI callable that serves apps over both transports.
+
+Owns routing of one mount point (the page, static assets, ``?test``, CORS
+preflight, the HTTP API and the WebSocket upgrade), the Origin check applied to
+all of them, and the app's SessionRegistry. Holds no module-level state: two
+WebIOApps in one process share nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request, Response
+
+from . import page
+from .config import WebIOConfig
+from .core.state import CloseReason
+from .errors import RemoteProtocolError
+from .info import make_session_info
+from .origin import OriginPolicy
+from .runtime.registry import SessionRegistry
+from .transports import http, websocket
+from .transports.wshandler import is_websocket_request, open_channel
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from .runtime.session import Session
+
+__all__ = ["WebIOApp", "make_applications", "wsgi_app"]
+
+logger = logging.getLogger(__name__)
+
+AppFunc = Callable[[], Any]
+
+_CORS_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, POST",
+    "Access-Control-Allow-Headers": "content-type, webio-session-id",
+    "Access-Control-Expose-Headers": "webio-session-id",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def _unwrap(fn: Any) -> Any:
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    return fn
+
+
+def make_applications(applications: AppFunc | Mapping[str, AppFunc] | Iterable[AppFunc]) -> dict[str, AppFunc]:
+    """Normalise ``applications``: a function becomes ``{"index": f}``; a list is keyed
+    by function name; a dict is kept.
+
+    :raises TypeError: for an app that is not callable or is an ``async def``.
+    :raises ValueError: for an empty collection or duplicate names.
+    """
+    if callable(applications):
+        apps: dict[str, AppFunc] = {"index": applications}
+    elif isinstance(applications, Mapping):
+        apps = {str(k): v for k, v in applications.items()}
+    elif isinstance(applications, Iterable) and not isinstance(applications, str | bytes):
+        apps = {}
+        for fn in applications:
+            name = getattr(_unwrap(fn), "__name__", repr(fn))
+            if name in apps:
+                raise ValueError(f"two applications are named {name!r}; pass a dict to name them")
+            apps[name] = fn
+    else:
+        raise TypeError(f"applications must be a function, a dict or a list of functions, got {applications!r}")
+    if not apps:
+        raise ValueError("no applications given")
+    for name, fn in apps.items():
+        if not callable(fn):
+            raise TypeError(f"application {name!r} is not callable: {fn!r}")
+        target = _unwrap(fn)
+        if inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target):
+            raise TypeError(
+                f"application {name!r} is an async def function; wsgi_webio runs plain (blocking) "
+                "functions for now. Make it a plain def: input() and put_*() block the greenlet."
+            )
+    return apps
+
+
+class WebIOApp:
+    """A WSGI application serving ``applications``.
+
+    :param applications: see ``make_applications``.
+    :param config: validated options.
+    :param clock: monotonic time source for expiry (tests inject one).
+    """
+
+    def __init__(
+        self,
+        applications: AppFunc | Mapping[str, AppFunc] | Iterable[AppFunc],
+        config: WebIOConfig | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.applications = make_applications(applications)
+        self.config = config or WebIOConfig()
+        self.origins = OriginPolicy(self.config.allowed_origins, self.config.check_origin)
+        self.registry = SessionRegistry(self.config, clock)
+
+    # ------------------------------------------------------------------ WSGI
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        if is_websocket_request(environ) and request.path in ("", "/"):
+            result = self._websocket(request)
+            if result is None:
+                return []
+            return result(environ, start_response)
+        return self.dispatch(request)(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        """Answer one plain HTTP request."""
+        path = request.path
+        if path.startswith(page.STATIC_PREFIX):
+            return page.static_response(request, path[len(page.STATIC_PREFIX) :])
+        if path not in ("", "/"):
+            return _text(f"no such page: {path}", HTTPStatus.NOT_FOUND)
+        api = http.SESSION_HEADER in request.headers or request.method not in ("GET", "HEAD")
+        origin = request.headers.get("Origin")
+        fetch_site = request.headers.get("Sec-Fetch-Site") if api else None
+        if not self.origins.is_allowed(origin, request.host, fetch_site):
+            logger.warning("refused %s from origin %r (Sec-Fetch-Site %r)", request.method, origin, fetch_site)
+            return _text(f"origin {origin or '(cross-site)'} is not allowed", HTTPStatus.FORBIDDEN)
+        response = self._route(request, api)
+        if origin and origin != f"{request.scheme}://{request.host}":
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Vary"] = "Origin"
+            response.headers.update(_CORS_HEADERS)
+        return response
+
+    def _route(self, request: Request, api: bool) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status=HTTPStatus.NO_CONTENT)
+        if request.args.get("test"):
+            return Response("ok", content_type="text/plain")  # PyWebIO's client compares exactly
+        if api:
+            return http.handle_http(request, self.registry, self.config, self.choose_app)
+        if request.method not in ("GET", "HEAD"):
+            return _text(f"method {request.method} not allowed", HTTPStatus.METHOD_NOT_ALLOWED)
+        name = request.args.get("app", "index")
+        if name not in self.applications:
+            if name == "index":
+                return page.index_response(request, self.applications, self.config)
+            return _text(f"no application named {name!r}", HTTPStatus.NOT_FOUND)
+        return page.page_response(request, name, self.applications[name], self.config)
+
+    def choose_app(self, request: Request) -> AppFunc:
+        """The app ``?app=`` names. :raises RemoteProtocolError: (404) when unknown."""
+        name = request.args.get("app", "index") or "index"
+        try:
+            return self.applications[name]
+        except KeyError:
+            raise RemoteProtocolError(f"no application named {name!r}", status_hint=HTTPStatus.NOT_FOUND) from None
+
+    def _websocket(self, request: Request) -> Response | None:
+        origin = request.headers.get("Origin")
+        if not self.origins.is_allowed(origin, request.host, request.headers.get("Sec-Fetch-Site")):
+            logger.warning("refused WebSocket from origin %r", origin)
+            return _text(f"origin {origin or '(cross-site)'} is not allowed", HTTPStatus.FORBIDDEN)
+        try:
+            self.choose_app(request) if request.args.get("session", "NEW").startswith("NEW") else None
+        except RemoteProtocolError as exc:
+            return _text(exc.message, exc.status_hint)
+        channel = open_channel(request.environ, self.config.max_message_size)
+        if channel is None:
+            return _text(
+                "this server cannot upgrade to WebSocket; run it with wsgi_webio's handler "
+                "(start_server, or the gunicorn worker) or use the HTTP transport",
+                HTTPStatus.UPGRADE_REQUIRED,
+            )
+        websocket.serve_websocket(request, channel, self.registry, self._create_ws_session)
+        return None
+
+    def _create_ws_session(self, request: Request) -> Session:
+        info = make_session_info(request, "websocket", self.config.trusted_networks)
+        session = self.registry.create(self.choose_app(request), info)
+        session.transport_state = websocket.make_ws_state()
+        return session
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Close every session (their pages are told) and stop housekeeping."""
+        self.registry.close_all(CloseReason.SHUTDOWN)
+
+
+def _text(body: str, status: int = HTTPStatus.OK) -> Response:
+    response = Response(body + ("\n" if body and not body.endswith("\n") else ""), status=status,
+                        content_type="text/plain; charset=utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def wsgi_app(applications: AppFunc | Mapping[str, AppFunc] | Iterable[AppFunc], **options: Any) -> WebIOApp:
+    """A WSGI callable serving ``applications`` over long-poll HTTP and WebSocket.
+
+    :param applications: a function (served as ``index``), a dict name -> function
+        chosen by ``?app=``, or a list of functions keyed by name.
+    :param options: see :class:`wsgi_webio.config.WebIOConfig`.
+    :raises TypeError: for unknown options or an app that is not a plain function.
+    :raises ValueError: for bad option values.
+    """
+    return WebIOApp(applications, WebIOConfig.from_options(options))

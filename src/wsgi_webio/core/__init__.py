@@ -1,0 +1,1 @@
+"""The sans-IO core: wire protocol state that imports no gevent, no sockets, no WSGI."""

@@ -1,0 +1,50 @@
+"""The Origin check applied to every request of both transports.
+
+Owns the decision "may a page from this origin talk to us". Pure: takes header
+values, imports no gevent and no WSGI.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit
+
+__all__ = ["OriginPolicy"]
+
+
+class OriginPolicy:
+    """Same origin always passes; others pass an ``allowed_origins`` pattern or the
+    ``check_origin`` callable (which, when given, decides alone for foreign origins).
+
+    Patterns are fnmatch patterns over the origin's host[:port] (``"*.example.com"``)
+    or the full origin (``"https://tools.example.com"``).
+
+    Requests without an Origin header come from same-origin GETs or non-browser
+    clients and pass, except when the browser says ``Sec-Fetch-Site: cross-site``.
+    """
+
+    def __init__(self, allowed_origins: Sequence[str] = (), check_origin: Callable[[str], bool] | None = None):
+        if isinstance(allowed_origins, str):
+            raise TypeError("allowed_origins must be a list of patterns, not a string")
+        if check_origin is not None and not callable(check_origin):
+            raise TypeError(f"check_origin must be callable, got {check_origin!r}")
+        self.patterns = tuple(allowed_origins)
+        self.check_origin = check_origin
+
+    def is_allowed(self, origin: str | None, host: str | None, sec_fetch_site: str | None = None) -> bool:
+        if not origin:
+            return sec_fetch_site != "cross-site"
+        if origin == "null":
+            return False
+        parts = urlsplit(origin)
+        if not parts.scheme or not parts.netloc:
+            return False
+        if host and parts.netloc.lower() == host.lower():
+            return True
+        if self.check_origin is not None:
+            return bool(self.check_origin(origin))
+        return any(
+            fnmatch.fnmatchcase(parts.netloc.lower(), p.lower()) or fnmatch.fnmatchcase(origin.lower(), p.lower())
+            for p in self.patterns
+        )

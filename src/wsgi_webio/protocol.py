@@ -1,0 +1,297 @@
+"""Wire messages: encoding server commands and decoding client events.
+
+Owns the JSON shapes exchanged with the browser (PyWebIO 1.8's, plus our documented
+extensions) and the binary upload format. Pure: no gevent, no sockets, no WSGI.
+Raw dicts from the wire never travel past this module; callers get ``ClientEvent``s,
+``Ack``s or a ``RemoteProtocolError`` carrying an HTTP status and a close code.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, Final
+
+from .errors import RemoteProtocolError
+
+__all__ = [
+    "CLOSE_SESSION",
+    "EVENT_NAMES",
+    "Ack",
+    "ClientEvent",
+    "EventBatch",
+    "UploadedFile",
+    "encode_command",
+    "parse_binary_event",
+    "parse_event_list",
+    "parse_ws_text",
+]
+
+#: Event names a client may send (PyWebIO 1.8 ``docs/spec.rst``).
+EVENT_NAMES: Final = frozenset({"from_submit", "from_cancel", "input_event", "callback", "js_yield"})
+
+#: The bare command that tells a client its session is over (no task_id, no spec).
+CLOSE_SESSION: Final = '{"command":"close_session"}'
+
+# RFC 6455 §7.4.1 close codes used as hints on refused messages.
+_INVALID_DATA = 1007  # not valid UTF-8 / not valid JSON for a JSON text protocol
+_POLICY_VIOLATION = 1008  # well-formed but not allowed by our protocol
+_UNSUPPORTED_DATA = 1003  # a binary message that is not an upload
+
+#: Segment length prefix of the binary upload format: 8-byte big-endian.
+_LEN_BYTES = 8
+
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def encode_command(command: str, spec: Any = None, task_id: str | None = None) -> str:
+    """Serialise one server command to its JSON text.
+
+    :raises TypeError: when ``spec`` holds something JSON cannot carry.
+    :raises ValueError: for NaN or infinite floats.
+    """
+    return _encoder.encode({"command": command, "task_id": task_id, "spec": spec})
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedFile:
+    """One file of a binary upload event."""
+
+    filename: str
+    size: int
+    mime_type: str
+    last_modified: float
+    content: bytes
+
+    def as_dict(self) -> dict[str, Any]:
+        """The dict shape PyWebIO's ``file_upload`` returns."""
+        return {
+            "filename": self.filename,
+            "size": self.size,
+            "mime_type": self.mime_type,
+            "last_modified": self.last_modified,
+            "content": self.content,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ClientEvent:
+    """One event from the browser: ``{"event", "task_id", "data"}``."""
+
+    event: str
+    task_id: str
+    data: Any = None
+
+    def __post_init__(self) -> None:
+        if self.event not in EVENT_NAMES:
+            raise RemoteProtocolError(
+                f"unknown event {self.event!r}; expected one of {sorted(EVENT_NAMES)}"
+            )
+        if not isinstance(self.task_id, str) or not self.task_id:
+            raise RemoteProtocolError(f"event {self.event!r} needs a task_id string, got {self.task_id!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """Extension: the client has executed every command up to ``seq`` (WebSocket)."""
+
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventBatch:
+    """Events with an optional sequence number of the first one (for dedupe)."""
+
+    events: tuple[ClientEvent, ...]
+    seq: int | None = None
+
+
+def _loads(text: str | bytes) -> Any:
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise RemoteProtocolError(
+            f"message is not valid UTF-8: {exc.reason} at byte {exc.start}", close_code=_INVALID_DATA
+        ) from None
+    except ValueError as exc:
+        raise RemoteProtocolError(f"malformed JSON: {exc}", close_code=_INVALID_DATA) from None
+
+
+def _event_from_obj(obj: Any) -> ClientEvent:
+    if not isinstance(obj, dict):
+        raise RemoteProtocolError(f"an event must be a JSON object, got {type(obj).__name__}")
+    missing = {"event", "task_id"} - obj.keys()
+    if missing:
+        raise RemoteProtocolError(f"event is missing {sorted(missing)}: {_abbrev(obj)}")
+    name = obj["event"]
+    if not isinstance(name, str):
+        raise RemoteProtocolError(f"event name must be a string, got {name!r}")
+    return ClientEvent(name, obj["task_id"], obj.get("data"))
+
+
+def _int_field(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RemoteProtocolError(f"{what} must be an integer, got {value!r}")
+    if value < -1:
+        raise RemoteProtocolError(f"{what} must be >= -1, got {value}")
+    return value
+
+
+def parse_event_list(body: str | bytes) -> tuple[ClientEvent, ...]:
+    """Decode an HTTP POST body: a JSON array of events (PyWebIO 1.8).
+
+    :raises RemoteProtocolError: malformed JSON, invalid UTF-8 or a wrong shape.
+    """
+    obj = _loads(body)
+    if not isinstance(obj, list):
+        raise RemoteProtocolError(f"expected a JSON array of events, got {type(obj).__name__}")
+    return tuple(_event_from_obj(item) for item in obj)
+
+
+def parse_ws_text(text: str) -> EventBatch | Ack:
+    """Decode one WebSocket text message.
+
+    Accepted shapes: one event object (PyWebIO 1.8); and, as documented extensions,
+    a JSON array of events, ``{"seq": n, "events": [...]}`` (events numbered from
+    ``n`` for dedupe across reconnects) and ``{"ack": n}``.
+
+    :raises RemoteProtocolError: malformed JSON or a wrong shape.
+    """
+    obj = _loads(text)
+    if isinstance(obj, list):
+        return EventBatch(tuple(_event_from_obj(item) for item in obj))
+    if isinstance(obj, dict):
+        if "event" in obj:
+            return EventBatch((_event_from_obj(obj),))
+        if "ack" in obj and len(obj) == 1:
+            return Ack(_int_field(obj["ack"], "ack"))
+        if "events" in obj and isinstance(obj["events"], list):
+            seq = _int_field(obj.get("seq"), "seq")
+            return EventBatch(tuple(_event_from_obj(item) for item in obj["events"]), seq)
+    raise RemoteProtocolError(f"unrecognised message: {_abbrev(obj)}")
+
+
+def _split_segments(data: bytes) -> list[bytes]:
+    segments: list[bytes] = []
+    pos, end = 0, len(data)
+    while pos < end:
+        if end - pos < _LEN_BYTES:
+            raise RemoteProtocolError("truncated segment length in binary event", close_code=_UNSUPPORTED_DATA)
+        length = int.from_bytes(data[pos : pos + _LEN_BYTES], "big")
+        pos += _LEN_BYTES
+        if length > end - pos:
+            raise RemoteProtocolError(
+                f"binary segment claims {length} bytes, {end - pos} remain", close_code=_UNSUPPORTED_DATA
+            )
+        segments.append(data[pos : pos + length])
+        pos += length
+    return segments
+
+
+def _file_header(raw: bytes) -> dict[str, Any]:
+    try:
+        header = json.loads(raw)
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or not isinstance(header.get("input_name"), str):
+        raise RemoteProtocolError("file header must be a JSON object with input_name", close_code=_UNSUPPORTED_DATA)
+    return header
+
+
+def parse_binary_event(data: bytes) -> ClientEvent:
+    """Decode PyWebIO's binary upload message.
+
+    The message is segments of ``[8-byte big-endian length][payload]``: the event
+    JSON, then pairs of (file header JSON, file bytes). Each file replaces the
+    event's ``data[input_name]`` entry with a list of ``UploadedFile``s (or
+    ``data["value"]`` for pin widgets, whose data is ``{"value": ...}``).
+    File names are reduced to their basename.
+
+    :raises RemoteProtocolError: with close code 1003 when ``data`` is not a valid upload.
+    """
+    segments = _split_segments(bytes(data))
+    if not segments or len(segments) % 2 != 1:
+        raise RemoteProtocolError(
+            f"binary event needs 1 + 2n segments, got {len(segments)}", close_code=_UNSUPPORTED_DATA
+        )
+    try:
+        event = _event_from_obj(_loads(segments[0]))
+    except RemoteProtocolError as exc:
+        raise RemoteProtocolError(f"binary event: {exc.message}", close_code=_UNSUPPORTED_DATA) from None
+    if not isinstance(event.data, dict):
+        raise RemoteProtocolError("binary event data must be an object", close_code=_UNSUPPORTED_DATA)
+    data_out: dict[str, Any] = dict(event.data)
+    files: dict[str, list[UploadedFile]] = {}
+    for raw_header, content in zip(segments[1::2], segments[2::2], strict=True):
+        header = _file_header(raw_header)
+        name = posixpath.basename(str(header.get("filename", "")).replace("\\", "/"))
+        size = header.get("size", len(content))
+        if size != len(content):
+            raise RemoteProtocolError(
+                f"file {name!r} declares {size!r} bytes but carries {len(content)}", close_code=_UNSUPPORTED_DATA
+            )
+        last_modified = header.get("last_modified", 0)
+        files.setdefault(header["input_name"], []).append(
+            UploadedFile(
+                filename=name,
+                size=len(content),
+                mime_type=str(header.get("mime_type", "")),
+                last_modified=float(last_modified) if isinstance(last_modified, int | float) else 0.0,
+                content=content,
+            )
+        )
+    for input_name, items in files.items():
+        data_out[input_name] = items
+    return ClientEvent(event.event, event.task_id, data_out)
+
+
+def _abbrev(obj: Any, limit: int = 80) -> str:
+    text = repr(obj)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_seq(value: str | None, name: str, *, required: bool) -> int | None:
+    """Parse a ``?seq=``/``?ack=`` query parameter.
+
+    :raises RemoteProtocolError: a missing required value, a non-integer or one below -1.
+    """
+    if value is None or value == "":
+        if required:
+            raise RemoteProtocolError(f"missing query parameter {name!r}")
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise RemoteProtocolError(f"query parameter {name!r} must be an integer, got {value!r}") from None
+    if number < -1:
+        raise RemoteProtocolError(f"query parameter {name!r} must be >= -1, got {number}")
+    return number
+
+
+def close_session_envelope(ack: int | None, error: str) -> str:
+    """PyWebIO's reply for an unknown session: ``close_session`` as batch ``ack+1``."""
+    seq = (ack if ack is not None else -1) + 1
+    return _encoder.encode(
+        {"commands": [[{"command": "close_session"}]], "seq": seq, "error": error}
+    )
+
+
+def envelope(batches: Sequence[Sequence[str]], seq: int, ack: int) -> str:
+    """The HTTP reply ``{"commands": [[...], ...], "seq", "ack"}`` from encoded commands."""
+    inner = ",".join("[" + ",".join(batch) + "]" for batch in batches)
+    return f'{{"commands":[{inner}],"seq":{seq},"ack":{ack}}}'
+
+
+def error_body(message: str, ack: int | None = None) -> str:
+    """JSON body of a refused request."""
+    body: dict[str, Any] = {"error": message}
+    if ack is not None:
+        body["ack"] = ack
+    return _encoder.encode(body)
+
+
+#: Status of a request whose body is too large.
+PAYLOAD_TOO_LARGE: Final = HTTPStatus.REQUEST_ENTITY_TOO_LARGE

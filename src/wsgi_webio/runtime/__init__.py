@@ -1,0 +1,1 @@
+"""The gevent runtime: sessions whose tasks are greenlets, and the per-app registry."""

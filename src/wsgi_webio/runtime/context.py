@@ -1,0 +1,54 @@
+"""Which session and task the running greenlet belongs to.
+
+Owns the one ContextVar that maps a greenlet to its (session, task). gevent gives
+every greenlet its own context, so the value is set inside each task's own run
+function (a child greenlet starts empty). Must not hold any other state.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+from ..errors import NoSessionError
+
+if TYPE_CHECKING:
+    from .session import Session, Task
+
+__all__ = ["current_task", "get_current_session", "get_current_task_id", "set_current"]
+
+_current: ContextVar[tuple[Session, Task] | None] = ContextVar("wsgi_webio.current_task", default=None)
+
+_NO_SESSION = (
+    "No wsgi_webio session in this greenlet. I/O functions such as input() and put_text() "
+    "only work inside an app function served by wsgi_webio (start_server, wsgi_app, "
+    "python -m wsgi_webio), or inside a task it started (run_async / register_thread). "
+    "A greenlet you spawned yourself has no session: start it with "
+    "wsgi_webio.session.register_thread(greenlet) or run_async(fn)."
+)
+
+
+def set_current(session: Session, task: Task) -> None:
+    """Bind the running greenlet to ``task`` of ``session``."""
+    _current.set((session, task))
+
+
+def current_task() -> tuple[Session, Task]:
+    """The running greenlet's (session, task).
+
+    :raises NoSessionError: outside a session, with a message saying how to fix it.
+    """
+    value = _current.get()
+    if value is None:
+        raise NoSessionError(_NO_SESSION)
+    return value
+
+
+def get_current_session() -> Session:
+    """The session the running greenlet belongs to. :raises NoSessionError: outside one."""
+    return current_task()[0]
+
+
+def get_current_task_id() -> str:
+    """The id of the running task. :raises NoSessionError: outside a session."""
+    return current_task()[1].id

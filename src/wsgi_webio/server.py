@@ -1,0 +1,92 @@
+"""The development server: gevent.pywsgi with wsgi_webio's WebSocket handler.
+
+Owns ``make_server`` (returns a server, for tests and embedding) and
+``start_server`` (patches, serves, blocks). Development and small internal tools
+only: for production, run ``wsgi_app`` under gunicorn or uWSGI (docs/deploy.md).
+Binds 127.0.0.1 by default.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import gevent
+import gevent.event
+from gevent.pywsgi import WSGIServer
+
+from .app import WebIOApp, wsgi_app
+from .transports.wshandler import WebSocketHandler
+
+__all__ = ["make_server", "start_server"]
+
+logger = logging.getLogger(__name__)
+
+AppSpec = Callable[[], Any] | Mapping[str, Callable[[], Any]] | Iterable[Callable[[], Any]]
+
+
+def make_server(
+    applications: AppSpec | WebIOApp,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    *,
+    log: Any = None,
+    **options: Any,
+) -> tuple[WSGIServer, WebIOApp]:
+    """Build (not start) a server for ``applications``.
+
+    :param port: 0 picks a free port; read it from ``server.server_port`` after ``start()``.
+    :param log: pywsgi's access log (a file-like, a logger, or None for none).
+    :param options: app options, see ``WebIOConfig``.
+    :returns: ``(server, app)``.
+    """
+    app = applications if isinstance(applications, WebIOApp) else wsgi_app(applications, **options)
+    if isinstance(applications, WebIOApp) and options:
+        raise TypeError("pass options to wsgi_app() when giving a ready WebIOApp")
+    server = WSGIServer((host, port), app, handler_class=WebSocketHandler, log=log, error_log=logger)
+    return server, app
+
+
+def _patch() -> None:
+    from gevent import monkey
+
+    if not monkey.is_module_patched("socket"):
+        monkey.patch_all()
+
+
+def start_server(
+    applications: AppSpec,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    **options: Any,
+) -> None:
+    """Serve ``applications`` until SIGINT/SIGTERM.
+
+    .. warning:: A development server. It binds 127.0.0.1 unless told otherwise.
+
+    The standard library is monkey-patched first (so ``time.sleep`` and blocking
+    sockets in apps yield to other sessions). On SIGTERM/SIGINT open sessions are
+    closed (their pages are told) and the server stops.
+
+    :raises OSError: when the port is in use (with a message naming it).
+    """
+    _patch()
+    server, app = make_server(applications, host, port, log=None, **options)
+    try:
+        server.start()
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}/"
+    print(f"wsgi_webio serving on {url}", flush=True)
+    stop = gevent.event.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(sig, stop.set)
+    try:
+        stop.wait()
+    finally:
+        app.close()
+        server.stop(timeout=2)
+        print("wsgi_webio stopped", file=sys.stderr, flush=True)

@@ -1,0 +1,182 @@
+"""The HTTP transport: PyWebIO 1.8's envelope served as true long-polling.
+
+Owns what a session-carrying HTTP request means (create on GET, poll with ``ack``,
+hold with ``wait``, POST events with ``seq``) over Werkzeug requests and responses:
+the seeds' HttpContext, implemented once. Makes no protocol decisions of its own:
+the outbox, batch window and sequencer in ``core`` do; errors come with hints.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Final
+
+import gevent
+import gevent.event
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Request, Response
+
+from ..core.outbox import BatchWindow
+from ..errors import RemoteProtocolError
+from ..info import make_session_info
+from ..protocol import (
+    EventBatch,
+    check_seq,
+    close_session_envelope,
+    envelope,
+    error_body,
+    parse_binary_event,
+    parse_event_list,
+)
+
+if TYPE_CHECKING:
+    from ..config import WebIOConfig
+    from ..runtime.registry import SessionRegistry
+    from ..runtime.session import Session
+
+__all__ = ["LongPollChannel", "SESSION_HEADER", "handle_http"]
+
+logger = logging.getLogger(__name__)
+
+#: Request header naming the session (``NEW`` or ``NEW-...`` to create one) and the
+#: response header carrying the server-generated id (PyWebIO 1.8's name).
+SESSION_HEADER: Final = "webio-session-id"
+#: Extension: ``?wait=1`` asks the server to hold the GET until there is news.
+WAIT_PARAM: Final = "wait"
+_JSON = "application/json; charset=utf-8"
+
+
+class LongPollChannel:
+    """A session's HTTP transport: its batch window and the wake-up of a held GET."""
+
+    __slots__ = ("session", "window", "_news", "_generation")
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.window = BatchWindow(session.outbox)
+        self._news = gevent.event.Event()
+        self._generation = 0
+
+    def write_ready(self) -> None:
+        self._news.set()
+
+    def acknowledge(self, ack: int) -> None:
+        """Apply a client's ``ack``. :raises RemoteProtocolError: ack ahead of sent."""
+        if self.window.acknowledge(ack):
+            self.session.resume_writing()
+
+    def hold(self, timeout: float) -> None:
+        """Wait until there are commands to send, the session closes, a newer poll
+        supersedes this one, or ``timeout`` passes."""
+        self._generation += 1
+        generation = self._generation
+        self._news.set()  # wake the poll this one supersedes
+        gevent.sleep(0)
+        with gevent.Timeout(timeout, False):
+            while not (self.window.has_news() or self.session.closed or generation != self._generation):
+                self._news.clear()
+                self._news.wait()
+
+
+def _json(body: str, status: int = HTTPStatus.OK, session_id: str | None = None) -> Response:
+    response = Response(body, status=status, content_type=_JSON)
+    response.headers["Cache-Control"] = "no-store"
+    if session_id is not None:
+        response.headers[SESSION_HEADER] = session_id
+    return response
+
+
+def _refuse(exc: RemoteProtocolError, what: str, ack: int | None = None) -> Response:
+    logger.warning("refused %s: %s", what, exc.message)
+    return _json(error_body(exc.message, ack), exc.status_hint)
+
+
+def _read_events(request: Request, max_size: int) -> tuple[Any, ...]:
+    request.max_content_length = max_size
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raise RemoteProtocolError(
+            f"request body exceeds the {max_size}-byte limit", status_hint=HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+        ) from None
+    if request.mimetype == "application/octet-stream":
+        return (parse_binary_event(body),)
+    return parse_event_list(body)
+
+
+def handle_http(
+    request: Request,
+    registry: SessionRegistry,
+    config: WebIOConfig,
+    choose_app: Callable[[Request], Callable[[], Any]],
+) -> Response:
+    """Answer one request that carries the session header (or a POST without it)."""
+    sid = request.headers.get(SESSION_HEADER)
+    if request.method == "POST":
+        if not sid:
+            return _refuse(RemoteProtocolError("POST without a webio-session-id header"), "POST")
+        if sid.startswith("NEW"):
+            exc = RemoteProtocolError("sessions are created by GET only", status_hint=HTTPStatus.FORBIDDEN)
+            return _refuse(exc, "POST")
+    elif request.method != "GET":
+        exc = RemoteProtocolError(f"method {request.method} not allowed", status_hint=HTTPStatus.METHOD_NOT_ALLOWED)
+        return _refuse(exc, request.method)
+    try:
+        ack = check_seq(request.args.get("ack"), "ack", required=False)
+    except RemoteProtocolError as exc:
+        return _refuse(exc, "request")
+    ack = -1 if ack is None else ack
+
+    created = False
+    if sid is not None and sid.startswith("NEW") and request.method == "GET":
+        try:
+            info = make_session_info(request, "http", config.trusted_networks)
+            session = registry.create(choose_app(request), info)
+        except RemoteProtocolError as exc:
+            return _refuse(exc, "session creation")
+        session.transport_state = LongPollChannel(session)
+        created, ack = True, -1
+    else:
+        found = registry.get(sid or "")
+        if found is None or not isinstance(found.transport_state, LongPollChannel):
+            logger.info("request for unknown or expired session %.8s…", sid)
+            return _json(close_session_envelope(ack, "unknown or expired session"))
+        session = found
+    channel = session.transport_state
+
+    if not session.closed:
+        session.connection_made(channel)
+    try:
+        if request.method == "POST":
+            return _post(request, session, channel, config, ack)
+        channel.acknowledge(ack)
+        if created:
+            session.wait_settled(session.tasks(), config.post_settle_seconds)
+        elif request.args.get(WAIT_PARAM) not in (None, "", "0"):
+            channel.hold(config.poll_hold_seconds)
+        poll = channel.window.poll()
+        return _json(envelope(poll.batches, poll.seq, session.inbound.last), session_id=session.id)
+    except RemoteProtocolError as exc:
+        return _refuse(exc, f"request for session {session.id[:8]}…", session.inbound.last)
+    finally:
+        session.connection_lost(channel)
+
+
+def _post(request: Request, session: Session, channel: LongPollChannel, config: WebIOConfig, ack: int) -> Response:
+    seq = check_seq(request.args.get("seq"), "seq", required=True)
+    assert seq is not None  # required=True guarantees it
+    batch = EventBatch(_read_events(request, config.max_message_size), seq)
+    try:
+        woken = session.data_received(batch)
+    except RemoteProtocolError as exc:
+        if exc.status_hint == HTTPStatus.BAD_REQUEST:
+            # Events aimed at unknown tasks or callbacks: drop the batch rather than
+            # have the client retry it forever, and tell it so through "ack".
+            session.inbound.advance(seq, len(batch.events))
+        raise
+    channel.acknowledge(ack)
+    session.wait_settled(woken, config.post_settle_seconds)
+    poll = channel.window.poll()
+    return _json(envelope(poll.batches, poll.seq, session.inbound.last), session_id=session.id)

@@ -1,0 +1,213 @@
+"""The WebSocket transport: one connection attached to one session at a time.
+
+Owns the per-connection reader loop (the handler greenlet), the on-demand writer
+greenlet that drains the session's outbox in corked frames, reconnect with
+redelivery (``?session=<id>&ack=<n>``), and pings. Talks to the socket only through
+``wshandler.WebSocketChannel``; protocol decisions come from ``protocol``/``core``.
+
+Extension over PyWebIO 1.8: a client that passes ``ack`` in the URL acknowledges
+commands with ``{"ack": n}`` frames and gets every unacknowledged command again
+after a reconnect; a client that does not (PyWebIO's own) is treated as having
+received whatever was written to the socket.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import gevent
+
+from ..core.state import CloseReason
+from ..errors import LocalProtocolError, RemoteProtocolError
+from ..protocol import CLOSE_SESSION, Ack, EventBatch, check_seq, parse_binary_event, parse_ws_text
+from .wshandler import ChannelClosed, WebSocketChannel
+
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Request
+
+    from ..runtime.registry import SessionRegistry
+    from ..runtime.session import Session
+
+__all__ = ["WebSocketConnection", "serve_websocket"]
+
+logger = logging.getLogger(__name__)
+
+# RFC 6455 §7.4.1
+_NORMAL = 1000
+_GOING_AWAY = 1001
+_POLICY_VIOLATION = 1008
+
+
+class WebSocketConnection:
+    """The transport of a session while a WebSocket is attached to it."""
+
+    __slots__ = ("session", "channel", "acked", "sent", "_writing", "_ping_due")
+
+    def __init__(self, session: Session, channel: WebSocketChannel, acked: bool, start: int) -> None:
+        self.session = session
+        self.channel = channel
+        #: The client acknowledges commands itself (our client); else writing acks.
+        self.acked = acked
+        #: Seq of the next command to write.
+        self.sent = start
+        self._writing = False
+        self._ping_due = False
+
+    # --------------------------------------------------------------- session side
+    def write_ready(self) -> None:
+        if not self._writing and not self.channel.closed:
+            self._writing = True
+            gevent.spawn_raw(self._write_pending)
+
+    def ping(self) -> None:
+        self._ping_due = True
+        self.write_ready()
+
+    def _write_pending(self) -> None:
+        session, outbox = self.session, self.session.outbox
+        try:
+            while not self.channel.closed:
+                if self.sent < outbox.next_seq:
+                    batch = outbox.since(self.sent)
+                    self.channel.send_many(batch)
+                    self.sent += len(batch)
+                    if not self.acked:
+                        session.acknowledge(self.sent - 1)
+                elif self._ping_due:
+                    self._ping_due = False
+                    self.channel.ping()
+                else:
+                    break
+            if session.closed and self.sent >= outbox.next_seq and not self.channel.closed:
+                self.channel.close(_NORMAL, "session closed")
+        except ChannelClosed:
+            pass  # the reader sees it too and detaches the session
+        except LocalProtocolError as exc:  # our own invariant broke: drop this client
+            logger.error("session %s: %s", session.id, exc)
+            self.channel.close(1011, "internal error")
+        finally:
+            self._writing = False
+
+    # --------------------------------------------------------------- client side
+    def handle_message(self, message: str | bytes) -> None:
+        """Apply one client message. :raises RemoteProtocolError: refused."""
+        if isinstance(message, str):
+            parsed = parse_ws_text(message)
+        else:
+            parsed = EventBatch((parse_binary_event(message),))
+        if isinstance(parsed, Ack):
+            if not self.acked:
+                raise RemoteProtocolError("ack frames need a connection opened with ?ack=")
+            if parsed.seq >= self.sent:
+                raise RemoteProtocolError(f"ack {parsed.seq} is ahead of the last command sent ({self.sent - 1})")
+            self.session.acknowledge(parsed.seq)
+        else:
+            self.session.data_received(parsed)
+
+    def serve(self) -> None:
+        """Read messages until the connection ends; the session stays, detached."""
+        channel = self.channel
+        try:
+            while True:
+                message = channel.receive()
+                try:
+                    self.handle_message(message)
+                except RemoteProtocolError as exc:
+                    logger.warning("session %s: closing WebSocket (%d): %s", self.session.id, exc.close_code,
+                                   exc.message)
+                    channel.close(exc.close_code, exc.message)
+                    return
+        except ChannelClosed as exc:
+            logger.debug("session %s: WebSocket closed (%s %s)", self.session.id, exc.code, exc.reason)
+
+
+def _hello(session: Session, start: int, acked: bool) -> str:
+    hello: dict[str, Any] = {"command": "set_session_id", "task_id": None, "spec": session.id}
+    if acked:
+        hello["seq"] = start
+        hello["ack"] = session.inbound.last
+    return json.dumps(hello, separators=(",", ":"))
+
+
+def serve_websocket(
+    request: Request,
+    channel: WebSocketChannel,
+    registry: SessionRegistry,
+    create: Any,
+) -> None:
+    """Run one accepted WebSocket: create or resume its session, then read until it ends.
+
+    :param create: ``create(request) -> Session`` for ``?session=NEW`` (may raise
+        RemoteProtocolError, e.g. 503 when full).
+    """
+    args = request.args
+    try:
+        client_ack = check_seq(args.get("ack"), "ack", required=False)
+    except RemoteProtocolError as exc:
+        channel.close(exc.close_code, exc.message)
+        return
+    acked = client_ack is not None
+    requested = args.get("session", "NEW") or "NEW"
+    if requested.startswith("NEW"):
+        try:
+            session = create(request)
+        except RemoteProtocolError as exc:
+            channel.close(exc.close_code, exc.message)
+            return
+        start = 0
+    else:
+        found = registry.get(requested)
+        if found is None or not isinstance(found.transport_state, _WsState) or (found.closed and not len(found.outbox)):
+            logger.info("WebSocket for unknown or expired session %.8s…", requested)
+            try:
+                channel.send(CLOSE_SESSION)
+            except ChannelClosed:
+                return
+            channel.close(_POLICY_VIOLATION, "unknown or expired session")
+            return
+        session = found
+        start = session.outbox.first_seq if client_ack is None else client_ack + 1
+        if not session.outbox.first_seq <= start <= session.outbox.next_seq:
+            channel.close(_POLICY_VIOLATION, f"cannot resume from command {start}")
+            return
+    state: _WsState = session.transport_state
+    previous = state.connection
+    if previous is not None:
+        previous.channel.close(_GOING_AWAY, "replaced by a newer connection")
+    conn = WebSocketConnection(session, channel, acked, start)
+    state.connection = conn
+    try:
+        channel.send(_hello(session, start, acked))
+    except ChannelClosed:
+        return
+    attached = not session.closed
+    if attached:
+        session.connection_made(conn)
+    registry.add_pingable(conn)
+    try:
+        conn.write_ready()
+        conn.serve()
+    finally:
+        registry.discard_pingable(conn)
+        if state.connection is conn:
+            state.connection = None
+        if attached:
+            session.connection_lost(conn)
+            if registry.config.reconnect_timeout == 0 and session.machine.attached == 0:
+                session.close(CloseReason.EXPIRED)
+        channel.close(_NORMAL)
+
+
+class _WsState:
+    """Per-session state of the WebSocket transport: the attached connection."""
+
+    __slots__ = ("connection",)
+
+    def __init__(self) -> None:
+        self.connection: WebSocketConnection | None = None
+
+
+def make_ws_state() -> _WsState:
+    return _WsState()

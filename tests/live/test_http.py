@@ -1,0 +1,165 @@
+"""Live tests of the HTTP long-poll transport against a real dev server."""
+
+from __future__ import annotations
+
+import gevent
+import gevent.event
+import pytest
+
+from wsgi_webio.errors import SessionClosed
+from wsgi_webio.input import input
+from wsgi_webio.output import put_buttons, put_text
+
+pytestmark = pytest.mark.live
+
+
+def echo_app():
+    while True:
+        put_text("echo:", input("say"))
+
+
+def commands(reply):
+    return [c for batch in reply.json()["commands"] for c in batch]
+
+
+def form_task(reply):
+    return next(c["task_id"] for c in commands(reply) if c["command"] == "input_group")
+
+
+def test_new_session_gets_server_id_and_first_form(live):
+    server = live(echo_app)
+    reply = server.get("NEW-clientchosenid", ack=-1)
+    sid = reply.headers["webio-session-id"]
+    assert reply.status == 200 and sid != "clientchosenid" and len(sid) >= 22
+    assert server.app.registry.get("clientchosenid") is None
+    assert [c["command"] for c in commands(reply)] == ["input_group"]
+    assert reply.json()["seq"] == 0 and reply.json()["ack"] == -1
+
+
+def test_echo_round_trip_in_post_reply(live):
+    server = live(echo_app)
+    first = server.get(ack=-1)
+    sid = first.headers["webio-session-id"]
+    reply = server.post(sid, [{"event": "from_submit", "task_id": form_task(first), "data": {"data": "hi"}}],
+                        seq=0, ack=0)
+    assert reply.status == 200
+    out = [c["spec"]["content"] for c in commands(reply) if c["command"] == "output"]
+    assert out == ["echo: hi"]
+    assert reply.json()["ack"] == 0
+
+
+def test_retried_post_is_applied_once(live):
+    clicks = []
+
+    def app():
+        put_buttons(["a"], onclick=clicks.append)
+
+    server = live(app)
+    first = server.get(ack=-1)
+    sid = first.headers["webio-session-id"]
+    cb = commands(first)[0]["spec"]["callback_id"]
+    events = [{"event": "callback", "task_id": cb, "data": 0}]
+    assert server.post(sid, events, seq=0, ack=0).json()["ack"] == 0
+    assert server.post(sid, events, seq=0, ack=0).json()["ack"] == 0  # the retry
+    assert server.post(sid, events + events, seq=0, ack=0).json()["ack"] == 1  # one old, one new
+    assert clicks == ["a", "a"]
+
+
+def test_waiting_get_is_held_until_output_then_wakes(live):
+    go = gevent.event.Event()
+
+    def app():
+        put_text("first")
+        go.wait(10)
+        put_text("pushed")
+        input("keep open")
+
+    server = live(app)
+    first = server.get(ack=-1)
+    sid = first.headers["webio-session-id"]
+    poll = gevent.spawn(server.get, sid, ack=0, wait=1)
+    assert poll.join(timeout=0.3) is None and not poll.ready()  # held: nothing new yet
+    go.set()
+    reply = poll.get(timeout=5)
+    assert [c["spec"]["content"] for c in commands(reply) if c["command"] == "output"] == ["pushed"]
+
+
+def test_waiting_get_answers_empty_at_hold_limit(live):
+    server = live(lambda: input("x"), poll_hold_seconds=0.2)
+    first = server.get(ack=-1)
+    reply = server.get(first.headers["webio-session-id"], ack=0, wait=1)
+    assert reply.status == 200 and reply.json()["commands"] == []
+
+
+def test_get_without_wait_answers_at_once(live):
+    server = live(lambda: input("x"))
+    first = server.get(ack=-1)
+    with gevent.Timeout(2):
+        reply = server.get(first.headers["webio-session-id"], ack=0)
+    assert reply.json()["commands"] == []
+
+
+def test_unacked_batches_are_resent_then_dropped(live):
+    server = live(lambda: (put_text("a"), input("x")))
+    first = server.get(ack=-1)
+    sid = first.headers["webio-session-id"]
+    again = server.get(sid, ack=-1)  # the client lost the first reply
+    assert again.json()["seq"] == 0 and commands(again) == commands(first)
+    assert server.get(sid, ack=0).json()["commands"] == []
+
+
+def test_expiry_closes_session_and_wakes_its_input(live):
+    woke = gevent.event.Event()
+
+    def app():
+        try:
+            input("x")
+        except SessionClosed:
+            woke.set()
+            raise
+
+    server = live(app, session_expire_seconds=0.2)
+    first = server.get(ack=-1)
+    assert woke.wait(5)
+    assert server.app.registry.active_count() == 0
+    reply = server.get(first.headers["webio-session-id"], ack=0)
+    assert {"command": "close_session"} in commands(reply)
+
+
+def test_flow_control_blocks_runaway_task_until_client_polls(live):
+    progress = []
+
+    def app():
+        for i in range(2000):
+            put_text(f"line {i:04d} " + "x" * 40)
+            progress.append(i)
+
+    server = live(app, high_water=4000, low_water=1000)
+    sid = server.get(ack=-1).headers["webio-session-id"]
+    session = server.app.registry.get(sid)
+    with gevent.Timeout(2):
+        while not session.outbox.paused:
+            gevent.sleep(0.001)
+    stalled = len(progress)
+    assert stalled < 2000 and session.outbox.buffered_bytes < 4000 + 200
+    received, ack = [], -1
+    with gevent.Timeout(10):
+        while True:
+            reply = server.get(sid, ack=ack, wait=1).json()
+            for i, batch in enumerate(reply["commands"]):
+                if reply["seq"] + i > ack:
+                    received.extend(c.get("spec", {}).get("content") for c in batch if c["command"] == "output")
+            ack = reply["seq"] + len(reply["commands"]) - 1
+            if received and received[-1] == "line 1999 " + "x" * 40:
+                break
+    assert received == [f"line {i:04d} " + "x" * 40 for i in range(2000)]
+
+
+def test_page_test_probe_and_unknown_app(live):
+    server = live({"index": echo_app, "other": echo_app})
+    page = server.get(None)
+    assert page.status == 200 and "text/html" in page.headers["content-type"]
+    assert "webio.js" in page.text
+    assert server.get(None, test=1).text == "ok"
+    assert server.get(None, app="nope").status == 404
+    assert server.get("NEW", app="nope", ack=-1).status == 404

@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import gevent
+import gevent.socket
 import pytest
 
 from tests.live.httpclient import Reply, request
+from tests.transports.wsclient import WSClient
 from wsgi_webio import make_server
 from wsgi_webio.app import WebIOApp
 
@@ -22,6 +24,13 @@ class Live:
     def __init__(self, app: WebIOApp, port: int) -> None:
         self.app = app
         self.port = port
+        self.clients: list[WSClient] = []
+
+    def ws(self, query: str, origin: str | None = None) -> WSClient:
+        """A WebSocket client on the app's URL, closed at teardown."""
+        client = WSClient.connect("127.0.0.1", self.port, "/?" + query, origin=origin, socket_module=gevent.socket)
+        self.clients.append(client)
+        return client
 
     def get(self, sid: str | None = "NEW", **kw: Any) -> Reply:
         headers = kw.pop("headers", {})
@@ -38,16 +47,19 @@ class Live:
 
 @pytest.fixture
 def live() -> Iterator[Callable[..., Live]]:
-    servers = []
+    servers: list[tuple[Any, WebIOApp, Live]] = []
 
     def start(applications: Any, **options: Any) -> Live:
         server, app = make_server(applications, "127.0.0.1", 0, **options)
         server.start()
-        servers.append((server, app))
-        return Live(app, server.server_port)
+        handle = Live(app, server.server_port)
+        servers.append((server, app, handle))
+        return handle
 
     with gevent.Timeout(60):
         yield start
-    for server, app in servers:
+    for server, app, handle in servers:
+        for client in handle.clients:
+            client.sock.close()
         app.close()
         server.stop(timeout=1)

@@ -1,25 +1,39 @@
 """wsgi_webio: interactive web apps written as plain blocking scripts, served by WSGI.
 
-Nothing runs at import time: no monkey-patching, no threads, no servers.
+Nothing runs at import time: no monkey-patching, no threads, no servers. The names
+below load lazily (PEP 562), so importing a pure submodule such as
+``wsgi_webio.protocol`` does not import gevent.
 """
 
 from __future__ import annotations
 
-from .app import WebIOApp, wsgi_app
-from .config import WebIOConfig
-from .errors import NoSessionError, SessionClosed, WebIOError
-from .server import make_server, start_server
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "NoSessionError",
-    "SessionClosed",
-    "WebIOApp",
-    "WebIOConfig",
-    "WebIOError",
-    "__version__",
-    "make_server",
-    "start_server",
-    "wsgi_app",
-]
+_EXPORTS = (
+    ("WebIOApp", "app"),
+    ("wsgi_app", "app"),
+    ("WebIOConfig", "config"),
+    ("NoSessionError", "errors"),
+    ("SessionClosed", "errors"),
+    ("WebIOError", "errors"),
+    ("make_server", "server"),
+    ("start_server", "server"),
+)
+
+__all__ = ["__version__", *(name for name, _ in _EXPORTS)]
+
+if TYPE_CHECKING:
+    from .app import WebIOApp, wsgi_app
+    from .config import WebIOConfig
+    from .errors import NoSessionError, SessionClosed, WebIOError
+    from .server import make_server, start_server
+
+
+def __getattr__(name: str) -> Any:
+    for export, module in _EXPORTS:
+        if export == name:
+            return getattr(importlib.import_module(f".{module}", __name__), name)
+    raise AttributeError(f"module 'wsgi_webio' has no attribute {name!r}")

@@ -39,12 +39,12 @@ logger = logging.getLogger(__name__)
 
 AppFunc = Callable[[], Any]
 
-_CORS_HEADERS = {
-    "Access-Control-Allow-Methods": "GET, POST",
-    "Access-Control-Allow-Headers": "content-type, webio-session-id",
-    "Access-Control-Expose-Headers": "webio-session-id",
-    "Access-Control-Max-Age": "86400",
-}
+_CORS_HEADERS = (
+    ("Access-Control-Allow-Methods", "GET, POST"),
+    ("Access-Control-Allow-Headers", "content-type, webio-session-id"),
+    ("Access-Control-Expose-Headers", "webio-session-id"),
+    ("Access-Control-Max-Age", "86400"),
+)
 
 
 def _unwrap(fn: Any) -> Any:
@@ -133,7 +133,7 @@ class WebIOApp:
         if origin and origin != f"{request.scheme}://{request.host}":
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Vary"] = "Origin"
-            response.headers.update(_CORS_HEADERS)
+            response.headers.extend(_CORS_HEADERS)
         return response
 
     def _route(self, request: Request, api: bool) -> Response:

@@ -8,6 +8,7 @@ Pure: no gevent, no WSGI.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,23 @@ from .core.outbox import HIGH_WATER_BYTES, LOW_WATER_BYTES
 from .info import Network, parse_networks
 
 __all__ = ["WebIOConfig"]
+
+
+def _check_number(name: str, value: Any, *, minimum: float, inclusive: bool) -> None:
+    ok = (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and (value >= minimum if inclusive else value > minimum)
+    )
+    if not ok:
+        bound = f">= {minimum}" if inclusive else f"> {minimum}"
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+
+
+def _check_int(name: str, value: Any, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -53,15 +71,14 @@ class WebIOConfig:
     _networks: tuple[Network, ...] = field(default=(), init=False, repr=False)
 
     def __post_init__(self) -> None:
-        positive = ("session_expire_seconds", "poll_hold_seconds", "max_message_size", "max_sessions")
-        for name in positive:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ValueError(f"{name} must be a positive number, got {value!r}")
-        for name in ("reconnect_timeout", "ping_interval", "post_settle_seconds", "low_water"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+        for name in ("session_expire_seconds", "poll_hold_seconds"):
+            _check_number(name, getattr(self, name), minimum=0, inclusive=False)
+        for name in ("reconnect_timeout", "ping_interval", "post_settle_seconds"):
+            _check_number(name, getattr(self, name), minimum=0, inclusive=True)
+        for name in ("max_message_size", "max_sessions"):
+            _check_int(name, getattr(self, name), minimum=1)
+        for name in ("high_water", "low_water"):  # 0 is legal, as in asyncio
+            _check_int(name, getattr(self, name), minimum=0)
         if not self.low_water <= self.high_water:
             raise ValueError(f"low_water ({self.low_water}) must not exceed high_water ({self.high_water})")
         if isinstance(self.allowed_origins, str):

@@ -44,6 +44,14 @@ def _is_trusted(addr: str, trusted: Sequence[Network]) -> bool:
     return any(ip in net for net in trusted)
 
 
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def client_ip(remote_addr: str | None, forwarded_for: str | None, trusted: Sequence[Network]) -> str:
     """The client's address: REMOTE_ADDR, or, when that is a trusted proxy, the
     right-most X-Forwarded-For entry that is not itself a trusted proxy."""
@@ -52,7 +60,9 @@ def client_ip(remote_addr: str | None, forwarded_for: str | None, trusted: Seque
         return addr
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
         if not _is_trusted(hop, trusted):
-            return hop
+            # An entry that is no address at all is a forgery or a broken proxy:
+            # keep the last address known to be real.
+            return hop if _is_address(hop) else addr
         addr = hop
     return addr
 

@@ -205,10 +205,9 @@ def parse_binary_event(data: bytes) -> ClientEvent:
     """Decode PyWebIO's binary upload message.
 
     The message is segments of ``[8-byte big-endian length][payload]``: the event
-    JSON, then pairs of (file header JSON, file bytes). Each file replaces the
-    event's ``data[input_name]`` entry with a list of ``UploadedFile``s (or
-    ``data["value"]`` for pin widgets, whose data is ``{"value": ...}``).
-    File names are reduced to their basename.
+    JSON, then pairs of (file header JSON, file bytes). The files of each
+    ``input_name`` replace the event's ``data[input_name]`` with a list of
+    ``UploadedFile``s. File names are reduced to their basename.
 
     :raises RemoteProtocolError: with close code 1003 when ``data`` is not a valid upload.
     """

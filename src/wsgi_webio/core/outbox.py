@@ -26,6 +26,11 @@ LOW_WATER_BYTES: Final = 256 * 1024
 BATCH_WINDOW: Final = 4
 
 
+def _size(command: str) -> int:
+    """UTF-8 size of an encoded command; ``isascii`` is O(1) on CPython's compact strings."""
+    return len(command) if command.isascii() else len(command.encode())
+
+
 class Outbox:
     """Encoded commands numbered 0, 1, 2, ... retained until the client acks them.
 
@@ -69,7 +74,7 @@ class Outbox:
     def append(self, command: str) -> bool:
         """Retain one encoded command. Returns True when this append paused writing."""
         self._items.append(command)
-        self._bytes += len(command)
+        self._bytes += _size(command)
         if not self.paused and self._bytes > self.high_water:
             self.paused = True
             return True
@@ -96,7 +101,7 @@ class Outbox:
         if seq >= self.next_seq:
             raise RemoteProtocolError(f"ack {seq} is ahead of the last command sent ({self.next_seq - 1})")
         while self._first_seq <= seq:
-            self._bytes -= len(self._items.popleft())
+            self._bytes -= _size(self._items.popleft())
             self._first_seq += 1
         if self.paused and self._bytes <= self.low_water:
             self.paused = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final
 
 from ..errors import LocalProtocolError
@@ -57,7 +58,7 @@ _NEW, _ATTACHED, _DETACHED, _CLOSED = (
 )
 
 #: (state, trigger) -> next state. A missing pair is an illegal move.
-TRANSITIONS: Final[Mapping[tuple[SessionState, Trigger], SessionState]] = {
+TRANSITIONS: Final[Mapping[tuple[SessionState, Trigger], SessionState]] = MappingProxyType({
     (_NEW, Trigger.ATTACH): _ATTACHED,
     (_ATTACHED, Trigger.ATTACH): _ATTACHED,  # several HTTP requests in flight
     (_ATTACHED, Trigger.DETACH): _DETACHED,
@@ -65,7 +66,7 @@ TRANSITIONS: Final[Mapping[tuple[SessionState, Trigger], SessionState]] = {
     (_NEW, Trigger.CLOSE): _CLOSED,
     (_ATTACHED, Trigger.CLOSE): _CLOSED,
     (_DETACHED, Trigger.CLOSE): _CLOSED,
-}
+})
 
 
 class SessionMachine:

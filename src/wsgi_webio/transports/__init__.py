@@ -1,0 +1,1 @@
+"""Transports: the HTTP long-poll and WebSocket edges of wsgi_webio."""

@@ -23,7 +23,17 @@ _EXPORTS = (
     ("start_server", "server"),
 )
 
-__all__ = ["__version__", *(name for name, _ in _EXPORTS)]
+__all__ = [
+    "NoSessionError",
+    "SessionClosed",
+    "WebIOApp",
+    "WebIOConfig",
+    "WebIOError",
+    "__version__",
+    "make_server",
+    "start_server",
+    "wsgi_app",
+]
 
 if TYPE_CHECKING:
     from .app import WebIOApp, wsgi_app

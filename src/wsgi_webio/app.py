@@ -26,6 +26,7 @@ from .info import make_session_info
 from .origin import OriginPolicy
 from .runtime.registry import SessionRegistry
 from .transports import http, websocket
+from .transports.httpcontext import WerkzeugHttpContext
 from .transports.wshandler import is_websocket_request, open_channel
 
 if TYPE_CHECKING:
@@ -142,7 +143,9 @@ class WebIOApp:
         if request.args.get("test"):
             return Response("ok", content_type="text/plain")  # PyWebIO's client compares exactly
         if api:
-            return http.handle_http(request, self.registry, self.config, self.choose_app)
+            ctx = WerkzeugHttpContext(request)
+            http.handle_http(ctx, self.registry, self.config, self.choose_app)
+            return ctx.get_response()
         if request.method not in ("GET", "HEAD"):
             return _text(f"method {request.method} not allowed", HTTPStatus.METHOD_NOT_ALLOWED)
         name = request.args.get("app", "index")
@@ -152,9 +155,9 @@ class WebIOApp:
             return _text(f"no application named {name!r}", HTTPStatus.NOT_FOUND)
         return page.page_response(request, name, self.applications[name], self.config)
 
-    def choose_app(self, request: Request) -> AppFunc:
-        """The app ``?app=`` names. :raises RemoteProtocolError: (404) when unknown."""
-        name = request.args.get("app", "index") or "index"
+    def choose_app(self, name: str | None) -> AppFunc:
+        """The app named by ``?app=`` (default ``index``). :raises RemoteProtocolError: (404) when unknown."""
+        name = name or "index"
         try:
             return self.applications[name]
         except KeyError:
@@ -166,7 +169,8 @@ class WebIOApp:
             logger.warning("refused WebSocket from origin %r", origin)
             return _text(f"origin {origin or '(cross-site)'} is not allowed", HTTPStatus.FORBIDDEN)
         try:
-            self.choose_app(request) if request.args.get("session", "NEW").startswith("NEW") else None
+            if request.args.get("session", "NEW").startswith("NEW"):
+                self.choose_app(request.args.get("app"))
         except RemoteProtocolError as exc:
             return _text(exc.message, exc.status_hint)
         channel = open_channel(request.environ, self.config.max_message_size)
@@ -181,7 +185,7 @@ class WebIOApp:
 
     def _create_ws_session(self, request: Request) -> Session:
         info = make_session_info(request, "websocket", self.config.trusted_networks)
-        session = self.registry.create(self.choose_app(request), info)
+        session = self.registry.create(self.choose_app(request.args.get("app")), info)
         session.transport_state = websocket.make_ws_state()
         return session
 

@@ -255,3 +255,42 @@ def test_bad_ack_in_url_and_resume_from_lost_commands(live):
     with pytest.raises(ServerClosed) as info:
         recv(ahead)
     assert info.value.code == 1008 and "cannot resume" in info.value.reason
+
+
+def test_batched_frames_carry_several_commands(live):
+    server = live(lambda: (put_text("a"), put_text("b"), input("x")))
+    client = connect(server, "session=NEW&ack=-1&batch=1")
+    assert recv(client)["command"] == "set_session_id"
+    received = []
+    with gevent.Timeout(5):
+        while len(received) < 3:
+            frame = json.loads(client.recv_text())
+            assert isinstance(frame, list)
+            received.extend(frame)
+    assert [c["command"] for c in received] == ["output", "output", "input_group"]
+
+
+def test_flow_control_over_websocket_waits_for_acks(live):
+    progress = []
+
+    def app():
+        for i in range(500):
+            put_text(f"{i:04d}" + "x" * 60)
+            progress.append(i)
+
+    server = live(app, high_water=3000, low_water=500)
+    client = connect(server, "session=NEW&ack=-1")
+    sid = recv(client)["spec"]
+    session = server.app.registry.get(sid)
+    with gevent.Timeout(5):
+        while not session.outbox.paused:
+            gevent.sleep(0.001)
+    assert len(progress) < 500  # the client has not acknowledged: the task waits
+    seen = []
+    with gevent.Timeout(10):
+        while len(seen) < 500:
+            msg = recv(client)
+            if msg["command"] == "output":
+                seen.append(msg["spec"]["content"][:4])
+                client.send_text(json.dumps({"ack": len(seen) - 1}))  # a client acks what it executed
+    assert seen == [f"{i:04d}" for i in range(500)]

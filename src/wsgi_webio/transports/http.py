@@ -2,7 +2,7 @@
 
 Owns what a session-carrying HTTP request means (create on GET, poll with ``ack``,
 hold with ``wait``, POST events with ``seq``) over Werkzeug requests and responses:
-the seeds' HttpContext, implemented once. Makes no protocol decisions of its own:
+through the seeds' HttpContext (``httpcontext.py``). Makes no protocol decisions of its own:
 the outbox, batch window and sequencer in ``core`` do; errors come with hints.
 """
 
@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 import gevent
 import gevent.event
-from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.wrappers import Request, Response
 
 from ..core.outbox import BatchWindow
 from ..errors import RemoteProtocolError
@@ -35,6 +33,7 @@ if TYPE_CHECKING:
     from ..config import WebIOConfig
     from ..runtime.registry import SessionRegistry
     from ..runtime.session import Session
+    from .httpcontext import HttpContext
 
 __all__ = ["LongPollChannel", "SESSION_HEADER", "handle_http"]
 
@@ -45,7 +44,6 @@ logger = logging.getLogger(__name__)
 SESSION_HEADER: Final = "webio-session-id"
 #: Extension: ``?wait=1`` asks the server to hold the GET until there is news.
 WAIT_PARAM: Final = "wait"
-_JSON = "application/json; charset=utf-8"
 
 
 class LongPollChannel:
@@ -80,94 +78,97 @@ class LongPollChannel:
                 self._news.wait()
 
 
-def _json(body: str, status: int = HTTPStatus.OK, session_id: str | None = None) -> Response:
-    response = Response(body, status=status, content_type=_JSON)
-    response.headers["Cache-Control"] = "no-store"
+def _reply(ctx: HttpContext, body: str, status: int = HTTPStatus.OK, session_id: str | None = None) -> None:
+    ctx.set_status(status)
+    ctx.set_content(body, json_type=True)
     if session_id is not None:
-        response.headers[SESSION_HEADER] = session_id
-    return response
+        ctx.set_header(SESSION_HEADER, session_id)
 
 
-def _refuse(exc: RemoteProtocolError, what: str, ack: int | None = None) -> Response:
+def _refuse(ctx: HttpContext, exc: RemoteProtocolError, what: str, ack: int | None = None) -> None:
     logger.warning("refused %s: %s", what, exc.message)
-    return _json(error_body(exc.message, ack), exc.status_hint)
+    _reply(ctx, error_body(exc.message, ack), exc.status_hint)
 
 
-def _read_events(request: Request, max_size: int) -> tuple[Any, ...]:
-    request.max_content_length = max_size
-    try:
-        body = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        raise RemoteProtocolError(
-            f"request body exceeds the {max_size}-byte limit", status_hint=HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-        ) from None
-    if request.mimetype == "application/octet-stream":
+def _read_events(ctx: HttpContext, max_size: int) -> tuple[Any, ...]:
+    body = ctx.request_body(max_size)
+    if ctx.request_content_type() == "application/octet-stream":
         return (parse_binary_event(body),)
     return parse_event_list(body)
 
 
 def handle_http(
-    request: Request,
+    ctx: HttpContext,
     registry: SessionRegistry,
     config: WebIOConfig,
-    choose_app: Callable[[Request], Callable[[], Any]],
-) -> Response:
-    """Answer one request that carries the session header (or a POST without it)."""
-    sid = request.headers.get(SESSION_HEADER)
-    if request.method == "POST":
+    choose_app: Callable[[str | None], Callable[[], Any]],
+) -> None:
+    """Answer one request that carries the session header (or a POST without it),
+    building the response in ``ctx``."""
+    sid = ctx.request_headers().get(SESSION_HEADER)
+    method = ctx.request_method()
+    if method == "POST":
         if not sid:
-            return _refuse(RemoteProtocolError("POST without a webio-session-id header"), "POST")
+            return _refuse(ctx, RemoteProtocolError("POST without a webio-session-id header"), "POST")
         if sid.startswith("NEW"):
             exc = RemoteProtocolError("sessions are created by GET only", status_hint=HTTPStatus.FORBIDDEN)
-            return _refuse(exc, "POST")
-    elif request.method != "GET":
-        exc = RemoteProtocolError(f"method {request.method} not allowed", status_hint=HTTPStatus.METHOD_NOT_ALLOWED)
-        return _refuse(exc, request.method)
+            return _refuse(ctx, exc, "POST")
+    elif method != "GET":
+        exc = RemoteProtocolError(f"method {method} not allowed", status_hint=HTTPStatus.METHOD_NOT_ALLOWED)
+        return _refuse(ctx, exc, method)
     try:
-        ack = check_seq(request.args.get("ack"), "ack", required=False)
+        ack = check_seq(ctx.request_url_parameter("ack"), "ack", required=False)
     except RemoteProtocolError as exc:
-        return _refuse(exc, "request")
+        return _refuse(ctx, exc, "request")
     ack = -1 if ack is None else ack
 
     created = False
-    if sid is not None and sid.startswith("NEW") and request.method == "GET":
+    if sid is not None and sid.startswith("NEW") and method == "GET":
         try:
-            info = make_session_info(request, "http", config.trusted_networks)
-            session = registry.create(choose_app(request), info)
+            info = make_session_info(ctx.request_obj(), "http", config.trusted_networks)
+            session = registry.create(choose_app(ctx.request_url_parameter("app")), info)
         except RemoteProtocolError as exc:
-            return _refuse(exc, "session creation")
+            return _refuse(ctx, exc, "session creation")
         session.transport_state = LongPollChannel(session)
         created, ack = True, -1
     else:
         found = registry.get(sid or "")
         if found is None or not isinstance(found.transport_state, LongPollChannel):
             logger.info("request for unknown or expired session %.8s…", sid)
-            return _json(close_session_envelope(ack, "unknown or expired session"))
+            return _reply(ctx, close_session_envelope(ack, "unknown or expired session"))
         session = found
     channel = session.transport_state
 
-    if not session.closed:
+    attached = not session.closed
+    if attached:
         session.connection_made(channel)
     try:
-        if request.method == "POST":
-            return _post(request, session, channel, config, ack)
+        if method == "POST":
+            _post(ctx, session, channel, config, ack)
+            return None
         channel.acknowledge(ack)
         if created:
             session.wait_settled(session.tasks(), config.post_settle_seconds)
-        elif request.args.get(WAIT_PARAM) not in (None, "", "0"):
+        elif ctx.request_url_parameter(WAIT_PARAM) not in (None, "", "0"):
             channel.hold(config.poll_hold_seconds)
-        poll = channel.window.poll()
-        return _json(envelope(poll.batches, poll.seq, session.inbound.last), session_id=session.id)
+        _answer(ctx, session, channel)
     except RemoteProtocolError as exc:
-        return _refuse(exc, f"request for session {session.id[:8]}…", session.inbound.last)
+        _refuse(ctx, exc, f"request for session {session.id[:8]}…", session.inbound.last)
     finally:
-        session.connection_lost(channel)
+        if attached:
+            session.connection_lost(channel)
+    return None
 
 
-def _post(request: Request, session: Session, channel: LongPollChannel, config: WebIOConfig, ack: int) -> Response:
-    seq = check_seq(request.args.get("seq"), "seq", required=True)
+def _answer(ctx: HttpContext, session: Session, channel: LongPollChannel) -> None:
+    poll = channel.window.poll()
+    _reply(ctx, envelope(poll.batches, poll.seq, session.inbound.last), session_id=session.id)
+
+
+def _post(ctx: HttpContext, session: Session, channel: LongPollChannel, config: WebIOConfig, ack: int) -> None:
+    seq = check_seq(ctx.request_url_parameter("seq"), "seq", required=True)
     assert seq is not None  # required=True guarantees it
-    batch = EventBatch(_read_events(request, config.max_message_size), seq)
+    batch = EventBatch(_read_events(ctx, config.max_message_size), seq)
     try:
         woken = session.data_received(batch)
     except RemoteProtocolError as exc:
@@ -178,5 +179,4 @@ def _post(request: Request, session: Session, channel: LongPollChannel, config: 
         raise
     channel.acknowledge(ack)
     session.wait_settled(woken, config.post_settle_seconds)
-    poll = channel.window.poll()
-    return _json(envelope(poll.batches, poll.seq, session.inbound.last), session_id=session.id)
+    _answer(ctx, session, channel)

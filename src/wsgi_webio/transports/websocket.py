@@ -5,10 +5,11 @@ greenlet that drains the session's outbox in corked frames, reconnect with
 redelivery (``?session=<id>&ack=<n>``), and pings. Talks to the socket only through
 ``wshandler.WebSocketChannel``; protocol decisions come from ``protocol``/``core``.
 
-Extension over PyWebIO 1.8: a client that passes ``ack`` in the URL acknowledges
-commands with ``{"ack": n}`` frames and gets every unacknowledged command again
-after a reconnect; a client that does not (PyWebIO's own) is treated as having
-received whatever was written to the socket.
+Extensions over PyWebIO 1.8 (docs/protocol.md): a client that passes ``ack`` in
+the URL acknowledges commands with ``{"ack": n}`` frames and gets every
+unacknowledged command again after a reconnect; a client that does not (PyWebIO's
+own) is treated as having received whatever was written to the socket. With
+``batch=1`` pending commands travel as one JSON array per frame.
 """
 
 from __future__ import annotations
@@ -43,13 +44,17 @@ _POLICY_VIOLATION = 1008
 class WebSocketConnection:
     """The transport of a session while a WebSocket is attached to it."""
 
-    __slots__ = ("session", "channel", "acked", "sent", "_writing", "_ping_due")
+    __slots__ = ("session", "channel", "acked", "batched", "sent", "_writing", "_ping_due")
 
-    def __init__(self, session: Session, channel: WebSocketChannel, acked: bool, start: int) -> None:
+    def __init__(
+        self, session: Session, channel: WebSocketChannel, acked: bool, start: int, batched: bool = False
+    ) -> None:
         self.session = session
         self.channel = channel
         #: The client acknowledges commands itself (our client); else writing acks.
         self.acked = acked
+        #: The client takes several commands per frame, as a JSON array (``?batch=1``).
+        self.batched = batched
         #: Seq of the next command to write.
         self.sent = start
         self._writing = False
@@ -71,7 +76,10 @@ class WebSocketConnection:
             while not self.channel.closed:
                 if self.sent < outbox.next_seq:
                     batch = outbox.since(self.sent)
-                    self.channel.send_many(batch)
+                    if self.batched:
+                        self.channel.send("[" + ",".join(batch) + "]")
+                    else:
+                        self.channel.send_many(batch)  # one frame each, one sendall
                     self.sent += len(batch)
                     if not self.acked:
                         session.acknowledge(self.sent - 1)
@@ -176,7 +184,7 @@ def serve_websocket(
     previous = state.connection
     if previous is not None:
         previous.channel.close(_GOING_AWAY, "replaced by a newer connection")
-    conn = WebSocketConnection(session, channel, acked, start)
+    conn = WebSocketConnection(session, channel, acked, start, batched=args.get("batch") == "1")
     state.connection = conn
     try:
         channel.send(_hello(session, start, acked))

@@ -330,3 +330,23 @@ def test_max_sessions_refuses_with_503(clock):
         reg.create(lambda: input("x"), make_info())
     assert info.value.status_hint == 503
     reg.close_all()
+
+
+def test_stale_event_after_task_end_is_quietly_dropped(open_session):
+    from wsgi_webio.session import run_async
+
+    def app():
+        handle = run_async(lambda: input("side"))
+        local.side = handle
+        input("main")
+
+    session, driver = open_session(app)
+    forms = [driver.wait_for("input_group"), driver.wait_for("input_group")]
+    side = next(f for f in forms if f["spec"]["label"] == "side")
+    driver.send("from_submit", side["task_id"], {"data": "x"})
+    with gevent.Timeout(2):
+        while side["task_id"] in {t.id for t in session.tasks()}:
+            gevent.sleep(0)
+    assert driver.send("input_event", side["task_id"], {"event_name": "blur", "name": "data", "value": "x"}) == []
+    with pytest.raises(RemoteProtocolError, match="unknown task id"):
+        driver.send("input_event", "never-issued", {"event_name": "blur"})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -39,6 +40,9 @@ MAX_TASK_EVENTS: Final = 100
 #: How long close() lets killed tasks run their ``finally`` blocks before the
 #: deferred calls run anyway.
 KILL_TIMEOUT_S: Final = 5.0
+#: Ids of recently ended tasks remembered, so an event racing a task's end (a blur
+#: fired as its form is removed) is dropped quietly instead of refused as forged.
+ENDED_TASKS_REMEMBERED: Final = 32
 #: Writers outside the session (another session's task broadcasting) are not blocked
 #: by its flow control; past this many times the high-water mark the session is closed.
 HARD_LIMIT_FACTOR: Final = 8
@@ -186,6 +190,7 @@ class Session:
         self._clock = clock
         self._target = target
         self._tasks: dict[str, Task] = {}
+        self._ended: deque[str] = deque(maxlen=ENDED_TASKS_REMEMBERED)
         self._callbacks: dict[str, tuple[Callable[[Any], Any], bool]] = {}
         self._serial: Task | None = None
         self._deferred: list[Callable[[], Any]] = []
@@ -297,6 +302,7 @@ class Session:
 
     def _task_done(self, task: Task) -> None:
         self._tasks.pop(task.id, None)
+        self._ended.append(task.id)
         if task is self._serial:
             self._serial = None
         if task.kind == "main":
@@ -398,8 +404,7 @@ class Session:
         if batch.seq is not None:
             new = self.inbound.new_part(batch.seq, len(events))
             events = tuple(events[i] for i in new)
-        for event in events:
-            self._check_target(event)
+        events = tuple(event for event in events if self._check_target(event))
         woken = [t for t in (self._dispatch(event) for event in events) if t is not None]
         if batch.seq is not None:
             self.inbound.advance(batch.seq, len(batch.events))
@@ -407,21 +412,26 @@ class Session:
 
     def send_client_event(self, event: ClientEvent) -> Task | None:
         """Route one event (the seeds' interface). :raises RemoteProtocolError: see data_received."""
-        self._check_target(event)
-        return self._dispatch(event)
+        return self._dispatch(event) if self._check_target(event) else None
 
-    def _check_target(self, event: ClientEvent) -> None:
+    def _check_target(self, event: ClientEvent) -> bool:
+        """True if the event can be delivered, False if it is stale (for a task that
+        just ended). :raises RemoteProtocolError: for ids never issued, a full queue."""
         if self.closed:
             raise RemoteProtocolError("session is closed", status_hint=410)
         if event.event == "callback":
             if event.task_id not in self._callbacks:
                 raise RemoteProtocolError(f"unknown callback id {event.task_id!r}")
-            return
+            return True
         task = self._tasks.get(event.task_id)
         if task is None:
+            if event.task_id in self._ended:
+                logger.info("session %s: dropped %s for ended task %s", self.id, event.event, event.task_id)
+                return False
             raise RemoteProtocolError(f"unknown task id {event.task_id!r} for event {event.event!r}")
         if task.events.full():
             raise RemoteProtocolError(f"task {task.id} has {MAX_TASK_EVENTS} unread events", status_hint=429)
+        return True
 
     def _dispatch(self, event: ClientEvent) -> Task | None:
         if event.event == "callback":

@@ -112,7 +112,14 @@ class WebSocketConnection:
                 raise RemoteProtocolError(f"ack {parsed.seq} is ahead of the last command sent ({self.sent - 1})")
             self.session.acknowledge(parsed.seq)
         else:
-            self.session.data_received(parsed)
+            try:
+                self.session.data_received(parsed)
+            except RemoteProtocolError as exc:
+                if parsed.seq is not None and exc.status_hint == 400:
+                    # As over HTTP: a refused batch counts as handled, so the client
+                    # does not re-send it after reconnecting.
+                    self.session.inbound.advance(parsed.seq, len(parsed.events))
+                raise
 
     def serve(self) -> None:
         """Read messages until the connection ends; the session stays, detached."""

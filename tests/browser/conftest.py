@@ -1,0 +1,153 @@
+"""Fixtures of the browser tests: the app server in a child process, Chromium via Playwright.
+
+The server runs in its own process: this one must not be gevent-monkey-patched, and
+Playwright's sync API runs an event loop of its own. Chromium is Debian's
+(``/usr/bin/chromium``); Playwright's own browser downloads are not used.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+INSTALL_HINT = "apt-get update && apt-get install -y chromium && pip install playwright"
+SERVER_START_TIMEOUT = 20.0
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+
+
+def _require(what: str) -> None:
+    ci = os.environ.get("CI", "").lower() == "true"
+    where = "CI must install it" if ci else "install it"
+    pytest.fail(f"browser tests need {what}; {where}: {INSTALL_HINT}", pytrace=False)
+
+
+class AppServer:
+    """A ``serve_app.py`` child process; ``url(app, transport)`` builds page URLs."""
+
+    def __init__(self, log_path: Path) -> None:
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+        self.log = log_path.open("w+", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "serve_app.py")],
+            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env, cwd=str(ROOT),
+        )
+        lines: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, args=(lines,), daemon=True)
+        self._reader.start()
+        try:
+            line = lines.get(timeout=SERVER_START_TIMEOUT)
+        except queue.Empty:
+            line = ""
+        if not line.startswith("PORT "):
+            self.close()
+            pytest.fail(f"serve_app.py did not print its port (got {line!r}); its log:\n{self.server_log()}")
+        self.port = int(line.split()[1])
+
+    def _read(self, lines: queue.Queue[str]) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:  # drain until the process ends
+            lines.put(line.strip())
+        lines.put("")
+
+    def url(self, app: str = "index", transport: str = "ws") -> str:
+        return f"http://127.0.0.1:{self.port}/?app={app}&_webio_transport={transport}"
+
+    def server_log(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        self._reader.join(timeout=5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    srv = AppServer(tmp_path_factory.mktemp("serve_app") / "server.log")
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        _require(f"Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _require("the playwright package")
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+class ConsoleLog:
+    """Console errors and uncaught page errors of one page."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def on_console(self, msg: Any) -> None:
+        if msg.type == "error":
+            url = (msg.location or {}).get("url", "")
+            self.errors.append(f"{msg.text} ({url})" if url else msg.text)
+        elif msg.type == "warning":
+            self.warnings.append(msg.text)
+
+    def on_pageerror(self, exc: Any) -> None:
+        self.errors.append(f"pageerror: {exc}")
+
+
+@pytest.fixture
+def console() -> ConsoleLog:
+    return ConsoleLog()
+
+
+@pytest.fixture
+def page(browser: Any, console: ConsoleLog) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    pg = context.new_page()
+    pg.on("console", console.on_console)
+    pg.on("pageerror", console.on_pageerror)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def expect(browser: Any) -> Any:
+    """Playwright's auto-waiting ``expect`` (imported once the browser fixture checked the install)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    playwright_expect.set_options(timeout=10_000)
+    return playwright_expect

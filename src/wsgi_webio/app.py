@@ -23,7 +23,7 @@ from .config import WebIOConfig
 from .core.state import CloseReason
 from .errors import RemoteProtocolError
 from .info import make_session_info
-from .origin import OriginPolicy
+from .origin import OriginPolicy, host_allowed
 from .runtime.registry import SessionRegistry
 from .transports import http, websocket
 from .transports.httpcontext import WerkzeugHttpContext
@@ -110,6 +110,9 @@ class WebIOApp:
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
+        if not host_allowed(request.host, self.config.allowed_hosts):
+            logger.warning("refused request for host %r (allowed_hosts)", request.host)
+            return _text(f"host {request.host!r} is not allowed", HTTPStatus.BAD_REQUEST)(environ, start_response)
         if is_websocket_request(environ) and request.path in ("", "/"):
             result = self._websocket(request)
             if result is None:
@@ -176,8 +179,9 @@ class WebIOApp:
         channel = open_channel(request.environ, self.config.max_message_size)
         if channel is None:
             return _text(
-                "this server cannot upgrade to WebSocket; run it with wsgi_webio's handler "
-                "(start_server, or the gunicorn worker) or use the HTTP transport",
+                "this server cannot upgrade to WebSocket; serve the app with "
+                "wsgi_webio.transports.wshandler.WebSocketHandler (start_server does) "
+                "or use the HTTP transport",
                 HTTPStatus.UPGRADE_REQUIRED,
             )
         websocket.serve_websocket(request, channel, self.registry, self._create_ws_session)

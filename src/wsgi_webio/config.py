@@ -56,6 +56,9 @@ class WebIOConfig:
     max_message_size: int = 1024 * 1024
     #: WebSocket ping interval, to keep idle connections open through proxies. 0: never.
     ping_interval: float = 30.0
+    #: Host names the app answers to (fnmatch patterns, e.g. ``["tools.example.com"]``);
+    #: None answers any. The dev server on a loopback address defaults to loopback names.
+    allowed_hosts: Sequence[str] | None = None
     #: Proxies whose X-Forwarded-For is believed (addresses or CIDR networks).
     trusted_proxies: Sequence[str] = ()
     #: Most open sessions per app; creation past it answers 503.
@@ -85,6 +88,8 @@ class WebIOConfig:
             raise TypeError("allowed_origins must be a list of patterns, not a string")
         if self.check_origin is not None and not callable(self.check_origin):
             raise TypeError(f"check_origin must be callable, got {self.check_origin!r}")
+        if isinstance(self.allowed_hosts, str):
+            raise TypeError("allowed_hosts must be a list of host patterns, not a string")
         if isinstance(self.trusted_proxies, str):
             raise TypeError("trusted_proxies must be a list of addresses, not a string")
         object.__setattr__(self, "_networks", parse_networks(self.trusted_proxies))

@@ -102,7 +102,7 @@ def input(  # noqa: A001 - PyWebIO's name, on purpose
             else:
                 logger.info("input(): ignored %s event", event.event)
     finally:
-        if not session.closed:
+        if not session.is_closed:
             session.send_command("destroy_form", None, task.id)
 
 

@@ -10,7 +10,21 @@ import fnmatch
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
-__all__ = ["OriginPolicy"]
+__all__ = ["LOOPBACK_HOSTS", "OriginPolicy", "host_allowed"]
+
+#: Host names a server bound to loopback answers to by default. Anything else in the
+#: Host header is a DNS-rebinding attempt: a foreign page whose name now resolves to
+#: 127.0.0.1 would otherwise pass the same-origin check.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def host_allowed(host: str | None, patterns: Sequence[str] | None) -> bool:
+    """True when the Host header's name matches one of ``patterns`` (fnmatch, case
+    insensitive); ``None`` allows any host."""
+    if patterns is None:
+        return True
+    name = urlsplit("//" + (host or "")).hostname or ""
+    return any(fnmatch.fnmatchcase(name, p.lower()) for p in patterns)
 
 
 class OriginPolicy:

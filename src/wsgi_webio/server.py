@@ -2,12 +2,13 @@
 
 Owns ``make_server`` (returns a server, for tests and embedding) and
 ``start_server`` (patches, serves, blocks). Development and small internal tools
-only: for production, run ``wsgi_app`` under gunicorn or uWSGI (docs/deploy.md).
+only: for production, run ``wsgi_app`` under gunicorn or uWSGI with gevent.
 Binds 127.0.0.1 by default.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import signal
 import sys
@@ -19,6 +20,7 @@ import gevent.event
 from gevent.pywsgi import WSGIServer
 
 from .app import WebIOApp, wsgi_app
+from .origin import LOOPBACK_HOSTS
 from .transports.wshandler import WebSocketHandler
 
 __all__ = ["make_server", "start_server"]
@@ -43,11 +45,23 @@ def make_server(
     :param options: app options, see ``WebIOConfig``.
     :returns: ``(server, app)``.
     """
-    app = applications if isinstance(applications, WebIOApp) else wsgi_app(applications, **options)
-    if isinstance(applications, WebIOApp) and options:
-        raise TypeError("pass options to wsgi_app() when giving a ready WebIOApp")
+    if isinstance(applications, WebIOApp):
+        if options:
+            raise TypeError("pass options to wsgi_app() when giving a ready WebIOApp")
+        app = applications
+    else:
+        if _is_loopback(host):
+            options.setdefault("allowed_hosts", LOOPBACK_HOSTS)
+        app = wsgi_app(applications, **options)
     server = WSGIServer((host, port), app, handler_class=WebSocketHandler, log=log, error_log=logger)
     return server, app
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _patch() -> None:

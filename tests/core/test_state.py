@@ -87,12 +87,13 @@ def test_illegal_move_raises_and_leaves_state_unchanged(source: SessionState, tr
     assert snapshot(machine) == before
 
 
-def test_closed_session_ignores_detach_and_close() -> None:
+def test_closed_session_counts_detach_for_its_drain_expiry() -> None:
     machine = machine_in(ATTACHED)
     assert machine.close(CloseReason.SHUTDOWN) is True
     machine.detach(now=9.0)  # the connection that was open when the session closed
-    machine.detach(now=9.0)  # a stray second one never goes below zero
-    assert snapshot(machine) == (CLOSED, 0, None, CloseReason.SHUTDOWN)
+    machine.detach(now=9.5)  # a stray second one never goes below zero
+    # the clock starts when the last client left, so undelivered commands can expire
+    assert snapshot(machine) == (CLOSED, 0, 9.0, CloseReason.SHUTDOWN)
 
 
 def test_several_http_requests_are_counted() -> None:

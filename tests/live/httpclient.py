@@ -36,7 +36,9 @@ def request(
     headers: dict[str, str] | None = None,
     body: bytes | str | Any = None,
     timeout: float = 10.0,
+    raw_body: bool = False,
 ) -> Reply:
+    """One request; ``raw_body`` sends ``body`` as is, without a Content-Length."""
     if params:
         path += "?" + urlencode(params)
     if body is not None and not isinstance(body, bytes | str):
@@ -44,10 +46,11 @@ def request(
         headers = {"Content-Type": "application/json", **(headers or {})}
     if isinstance(body, str):
         body = body.encode()
-    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
-    for k, v in (headers or {}).items():
+    headers = dict(headers or {})
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {headers.pop('Host', f'127.0.0.1:{port}')}", "Connection: close"]
+    for k, v in headers.items():
         lines.append(f"{k}: {v}")
-    if body is not None:
+    if body is not None and not raw_body:
         lines.append(f"Content-Length: {len(body)}")
     data = ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
     sock = gevent.socket.create_connection(("127.0.0.1", port), timeout=timeout)

@@ -163,3 +163,64 @@ def test_page_test_probe_and_unknown_app(live):
     assert server.get(None, test=1).text == "ok"
     assert server.get(None, app="nope").status == 404
     assert server.get("NEW", app="nope", ack=-1).status == 404
+
+
+def test_post_answers_when_woken_task_settles_not_after_the_settle_limit(live):
+    server = live(echo_app, post_settle_seconds=60)
+    first = server.get(ack=-1)
+    sid = first.headers["webio-session-id"]
+    with gevent.Timeout(10):  # far below the 60 s limit: the POST did not wait it out
+        reply = server.post(sid, [{"event": "from_submit", "task_id": form_task(first), "data": {"data": "x"}}],
+                            seq=0, ack=0)
+    assert [c["command"] for c in commands(reply)] == ["destroy_form", "output", "input_group"]
+
+
+def test_newer_waiting_poll_releases_the_older_and_close_wakes_it(live):
+    server = live(echo_app)
+    sid = server.get(ack=-1).headers["webio-session-id"]
+    channel = server.app.registry.get(sid).transport_state
+    older = gevent.spawn(server.get, sid, ack=0, wait=1)
+    with gevent.Timeout(5):
+        while channel._generation < 1:  # until the older poll is held
+            gevent.sleep(0.001)
+    newer = gevent.spawn(server.get, sid, ack=0, wait=1)
+    assert older.get(timeout=5).json()["commands"] == []  # released, not left to pile up
+    assert not newer.ready()
+    server.app.registry.get(sid).close()
+    assert [c for b in newer.get(timeout=5).json()["commands"] for c in b] == [{"command": "close_session"}]
+
+
+def test_final_commands_survive_a_lost_reply(live):
+    server = live(lambda: put_text("done", input("x")))
+    first = server.get(ack=-1)
+    sid = first.headers["webio-session-id"]
+    server.post(sid, [{"event": "from_submit", "task_id": form_task(first), "data": {"data": "!"}}], seq=0, ack=0)
+    server.app.registry.sweep()  # the reply above is "lost"; the session closed meanwhile
+    retry = server.get(sid, ack=0)
+    contents = [c.get("spec", {}) and c["spec"].get("content") for c in commands(retry)]
+    assert "done !" in contents and {"command": "close_session"} in commands(retry)
+
+
+def test_oversized_chunked_body_is_413(live):
+    from tests.live.httpclient import request as raw_request
+
+    server = live(echo_app, max_message_size=1000)
+    sid = server.get(ack=-1).headers["webio-session-id"]
+    chunk = b"[" + b" " * 3000 + b"]"
+    body = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n0\r\n\r\n"
+    reply = raw_request(server.port, "POST", "/", params={"seq": 0, "ack": 0},
+                        headers={"webio-session-id": sid, "Transfer-Encoding": "chunked",
+                                 "Content-Type": "application/json"}, body=body, raw_body=True)
+    assert reply.status == 413
+
+
+def test_dev_server_refuses_foreign_host_names(live):
+    server = live(echo_app)  # bound to 127.0.0.1: loopback names only
+    from tests.live.httpclient import request as raw_request
+
+    rebound = raw_request(server.port, "GET", "/", params={"ack": -1},
+                          headers={"Host": "evil.example", "webio-session-id": "NEW",
+                                   "Origin": "http://evil.example"})
+    assert rebound.status == 400 and "not allowed" in rebound.text
+    assert server.app.registry.active_count() == 0
+    assert raw_request(server.port, "GET", "/", headers={"Host": f"localhost:{server.port}"}).status == 200

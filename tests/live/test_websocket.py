@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import gevent
 import gevent.event
@@ -229,7 +230,7 @@ def test_bad_frame_closes_with_code_and_harms_no_session(live, kind, payload, co
     # the refused client's session survives: it can reconnect and carry on
     again = connect(server, f"session={victim_sid}")
     assert recv(again)["spec"] == victim_sid
-    assert server.app.registry.get(victim_sid) is not None and not server.app.registry.get(victim_sid).closed
+    assert server.app.registry.get(victim_sid) is not None and not server.app.registry.get(victim_sid).is_closed
 
 
 def test_unknown_session_id(live):
@@ -294,3 +295,55 @@ def test_flow_control_over_websocket_waits_for_acks(live):
                 seen.append(msg["spec"]["content"][:4])
                 client.send_text(json.dumps({"ack": len(seen) - 1}))  # a client acks what it executed
     assert seen == [f"{i:04d}" for i in range(500)]
+
+
+def test_replaced_connection_is_detached_at_once_so_expiry_still_runs(live):
+    closed = gevent.event.Event()
+
+    def app():
+        try:
+            input("x")
+        except SessionClosed:
+            closed.set()
+            raise
+
+    server = live(app, reconnect_timeout=0.3)
+    silent = connect(server, "session=NEW&ack=-1")  # stays open but never answers again
+    sid = recv(silent)["spec"]
+    session = server.app.registry.get(sid)
+    newer = connect(server, f"session={sid}&ack=-1")
+    recv(newer)
+    assert session.machine.attached == 1  # only the newer connection counts
+    newer.sock.close()
+    assert closed.wait(5)  # expiry ran although the silent socket is still open
+
+
+def test_session_that_closed_while_attached_redelivers_after_reconnect(live):
+    server = live(lambda: put_text("last words"))
+    client = connect(server, "session=NEW&ack=-1")
+    sid = recv(client)["spec"]
+    assert recv(client)["spec"]["content"] == "last words"  # executed, never acknowledged
+    client.sock.close()
+    session = server.app.registry.get(sid)
+    with gevent.Timeout(5):
+        while session.machine.attached:
+            gevent.sleep(0.001)
+    server.app.registry.sweep()  # a sweep must not forget it while commands are undelivered
+    again = connect(server, f"session={sid}&ack=-1")
+    assert recv(again)["spec"] == sid
+    assert recv(again)["spec"]["content"] == "last words"
+    assert recv(again) == {"command": "close_session"}
+
+
+def test_bad_websocket_message_is_logged_once(live, caplog):
+    server = live(echo_app, max_message_size=1024)
+    client = connect(server, "session=NEW")
+    recv(client)
+    with caplog.at_level(logging.WARNING, logger="wsgi_webio"):
+        client.send_binary(b"\x00" * 5000)
+        with pytest.raises(ServerClosed):
+            until(client, "never")
+        with gevent.Timeout(5):
+            while not [r for r in caplog.records if "1009" in r.getMessage()]:
+                gevent.sleep(0.01)
+    assert len([r for r in caplog.records if "1009" in r.getMessage()]) == 1

@@ -24,7 +24,7 @@ def test_input_blocks_until_submit_then_app_finishes(open_session):
     driver.send("from_submit", form["task_id"], {"data": "Bob"})
     assert driver.wait_for("output")["spec"]["content"] == "hi Bob"
     assert session.join(2)
-    assert session.closed and session.machine.close_reason is CloseReason.APP_FINISHED
+    assert session.is_closed and session.machine.close_reason is CloseReason.APP_FINISHED
 
 
 def test_close_wakes_blocked_input_with_uncatchable_exception(open_session):
@@ -75,7 +75,7 @@ def test_callbacks_keep_session_alive_and_run_in_own_greenlets(open_session):
     with gevent.Timeout(2):
         while session.tasks():
             gevent.sleep(0)  # main task ends
-    assert not session.closed and session.need_keep_alive()
+    assert not session.is_closed and session.need_keep_alive()
     driver.send("callback", spec["callback_id"], 0)
     driver.send("callback", spec["callback_id"], 1)  # not blocked by the sleeping first click
     with gevent.Timeout(2):
@@ -159,7 +159,7 @@ def test_run_async_task_keeps_session_open_until_it_ends(open_session):
     session, driver = open_session(app)
     driver.wait_for("output")
     gevent.sleep(0)
-    assert not session.closed
+    assert not session.is_closed
     release.set()
     assert driver.wait_for("output")["spec"]["content"] == "worker done"
     assert session.join(2)
@@ -284,10 +284,10 @@ def test_expiry_closes_detached_session_and_wakes_input(registry, clock):
     session = registry.create(app, make_info())
     gevent.sleep(0)
     registry.sweep()
-    assert not session.closed  # not yet expired
+    assert not session.is_closed  # not yet expired
     clock.now += 6
     registry.sweep()
-    assert session.closed and session.machine.close_reason is CloseReason.EXPIRED
+    assert session.is_closed and session.machine.close_reason is CloseReason.EXPIRED
     assert session.join(2) and woke == [True]
     assert registry.active_count() == 0
 
@@ -350,3 +350,80 @@ def test_stale_event_after_task_end_is_quietly_dropped(open_session):
     assert driver.send("input_event", side["task_id"], {"event_name": "blur", "name": "data", "value": "x"}) == []
     with pytest.raises(RemoteProtocolError, match="unknown task id"):
         driver.send("input_event", "never-issued", {"event_name": "blur"})
+
+
+def test_handle_closed_before_the_task_ran_does_not_keep_session_open(open_session):
+    def app():
+        run_async(lambda: input("never")).close()  # killed before it ever ran
+
+    session, driver = open_session(app)
+    assert session.join(2)
+    assert session.machine.close_reason is CloseReason.APP_FINISHED
+
+
+def test_scope_interface_of_the_seeds(open_session):
+    def app():
+        session, _ = context.current_task()
+        session.push_scope("a")
+        put_text(session.get_scope_name(), session.get_scope_name(0))
+        assert session.pop_scope() == "a"
+        with pytest.raises(ValueError, match="ROOT"):
+            session.pop_scope()
+
+    session, driver = open_session(app)
+    assert driver.wait_for("output")["spec"]["content"] == "a ROOT"
+    assert session.join(2)
+
+
+def test_batch_overflowing_a_task_queue_is_refused_whole(open_session):
+    from wsgi_webio.protocol import ClientEvent, EventBatch
+    from wsgi_webio.runtime.session import MAX_TASK_EVENTS
+
+    def app():
+        gevent.sleep(10)  # never reads its events
+
+    session, driver = open_session(app)
+    gevent.sleep(0)
+    task = session.tasks()[0].id
+    flood = tuple(ClientEvent("input_event", task, {}) for _ in range(MAX_TASK_EVENTS + 1))
+    with pytest.raises(RemoteProtocolError) as info:
+        session.data_received(EventBatch(flood, seq=0))
+    assert info.value.status_hint == 429
+    assert session.tasks()[0].events.qsize() == 0 and session.inbound.last == -1  # nothing applied
+
+
+def test_running_callbacks_are_capped(open_session):
+    from wsgi_webio.protocol import ClientEvent, EventBatch
+    from wsgi_webio.runtime.session import MAX_CALLBACK_TASKS
+
+    started = []
+
+    def app():
+        put_buttons(["a"], onclick=lambda v: (started.append(v), gevent.sleep(10)))
+
+    session, driver = open_session(app)
+    cb = driver.wait_for("output")["spec"]["callback_id"]
+    clicks = tuple(ClientEvent("callback", cb, 0) for _ in range(MAX_CALLBACK_TASKS))
+    session.data_received(EventBatch(clicks))
+    with pytest.raises(RemoteProtocolError) as info:
+        driver.send("callback", cb, 0)
+    assert info.value.status_hint == 429
+    gevent.sleep(0)
+    assert len(started) == MAX_CALLBACK_TASKS
+
+
+def test_paused_task_waits_before_adding_more(registry):
+    from tests.runtime.conftest import make_info
+
+    registry.config = registry.config.__class__(high_water=1000, low_water=0)
+
+    def app():
+        for _ in range(3):
+            run_async(lambda: [put_text("z" * 200) for _ in range(100)])
+
+    session = registry.create(app, make_info())
+    with gevent.Timeout(2):
+        while not (session.outbox.paused and all(t.waiting_flow for t in session.tasks())):
+            gevent.sleep(0)
+    # one command may cross the mark; the paused tasks added nothing after it
+    assert session.outbox.buffered_bytes <= 1000 + 300

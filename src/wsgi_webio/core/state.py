@@ -104,7 +104,10 @@ class SessionMachine:
         :raises LocalProtocolError: if no connection was attached (state unchanged).
         """
         if self.state is _CLOSED:
-            self.attached = max(0, self.attached - 1)
+            if self.attached > 0:
+                self.attached -= 1
+                if self.attached == 0:
+                    self.detached_since = now  # the drain of a closed session expires too
             return
         if self.attached <= 0:
             raise LocalProtocolError("detach without a matching attach")

@@ -108,10 +108,12 @@ class SessionRegistry:
         for sid, session in list(self._sessions.items()):
             machine = session.machine
             timeout = self.expire_after(session)
-            if session.closed:
+            if session.is_closed:
+                # Kept while a client may still fetch its last commands: until they
+                # are delivered, or its client has been gone past the expiry.
                 if machine.attached == 0 and (
-                    len(session.outbox) == 0 or machine.detached_since is None
-                    or now - machine.detached_since > timeout
+                    len(session.outbox) == 0
+                    or (machine.detached_since is not None and now - machine.detached_since > timeout)
                 ):
                     del self._sessions[sid]
             elif machine.is_expired(now, timeout):

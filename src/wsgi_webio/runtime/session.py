@@ -40,6 +40,9 @@ MAX_TASK_EVENTS: Final = 100
 #: How long close() lets killed tasks run their ``finally`` blocks before the
 #: deferred calls run anyway.
 KILL_TIMEOUT_S: Final = 5.0
+#: Most callback tasks (one greenlet per click) running at once in a session; a
+#: client clicking faster than its callbacks finish is refused with 429.
+MAX_CALLBACK_TASKS: Final = 100
 #: Ids of recently ended tasks remembered, so an event racing a task's end (a blur
 #: fired as its form is removed) is dropped quietly instead of refused as forged.
 ENDED_TASKS_REMEMBERED: Final = 32
@@ -211,12 +214,17 @@ class Session:
         self._spawn(self._target, (), "main")
 
     @property
-    def closed(self) -> bool:
+    def is_closed(self) -> bool:
+        """True once the session has closed."""
         return self.machine.state is SessionState.CLOSED
+
+    def closed(self) -> bool:
+        """The seeds' interface: True once the session has closed."""
+        return self.is_closed
 
     def active_session_count(self) -> int:
         """Open sessions of the app this session belongs to."""
-        return self._active_count() if self._active_count is not None else int(not self.closed)
+        return self._active_count() if self._active_count is not None else int(not self.is_closed)
 
     def close(self, reason: CloseReason = CloseReason.REQUESTED) -> None:
         """End the session: wake every blocked ``input()`` with SessionClosed, end the
@@ -283,13 +291,14 @@ class Session:
         task = Task(f"{_task_name(fn)}-{secrets.token_urlsafe(8)}", kind)
         self._tasks[task.id] = task
         task.greenlet = Greenlet(self._run_task, task, fn, args)
+        task.greenlet.rawlink(lambda _g: self._task_done(task))
         task.greenlet.start()
         return task
 
     def _run_task(self, task: Task, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         context.set_current(self, task)
         try:
-            if not self.closed:
+            if not self.is_closed:
                 fn(*args)
         except SessionClosed:
             pass
@@ -297,18 +306,18 @@ class Session:
             pass
         except Exception:
             self.on_task_exception(task)
-        finally:
-            self._task_done(task)
+        # _task_done runs from the greenlet's rawlink: also for a task killed before it ran.
 
     def _task_done(self, task: Task) -> None:
-        self._tasks.pop(task.id, None)
+        if self._tasks.pop(task.id, None) is None:
+            return
         self._ended.append(task.id)
         if task is self._serial:
             self._serial = None
         if task.kind == "main":
             self._main_done = True
         self._pulse()
-        if self._main_done and not self.closed and not self.need_keep_alive():
+        if self._main_done and not self.is_closed and not self.need_keep_alive():
             if not any(t.kind in ("main", "task") for t in self._tasks.values()):
                 self.close(CloseReason.APP_FINISHED)
 
@@ -322,7 +331,7 @@ class Session:
 
         :raises SessionClosed: when the session is closed.
         """
-        if self.closed:
+        if self.is_closed:
             raise SessionClosed()
         return TaskHandle(self._spawn(fn, args, "task"))
 
@@ -340,13 +349,14 @@ class Session:
         self._tasks[task.id] = task
         task.greenlet = greenlet
         greenlet._run = lambda: self._run_task(task, lambda: run(*args, **kwargs), ())  # noqa: SLF001
+        greenlet.rawlink(lambda _g: self._task_done(task))
         return TaskHandle(task)
 
     def on_task_exception(self, task: Task) -> None:
         """Log the running exception; show the user a toast (or, in debug mode, a
         popup with the traceback). Called from a task's top frame."""
         logger.exception("unhandled error in session %s, task %s", self.id, task.id)
-        if self.closed:
+        if self.is_closed:
             return
         message = "An internal error occurred in the application"
         try:
@@ -365,6 +375,28 @@ class Session:
                 self._append(encode_command("toast", spec, task.id))
         except SessionClosed:
             pass
+
+    # ------------------------------------------------------------------ scopes
+    def push_scope(self, name: str) -> None:
+        """Make ``name`` the current task's output scope."""
+        context.current_task()[1].scopes.append(name)
+
+    def pop_scope(self) -> str:
+        """Leave the current task's innermost scope and return its name.
+
+        :raises ValueError: when only ROOT is left (it cannot be popped).
+        """
+        scopes = context.current_task()[1].scopes
+        if len(scopes) <= 1:
+            raise ValueError("the ROOT scope cannot be popped")
+        return scopes.pop()
+
+    def get_scope_name(self, idx: int = -1) -> str:
+        """A scope of the current task's stack; -1 (the default) is the innermost.
+
+        :raises IndexError: past the stack.
+        """
+        return context.current_task()[1].scopes[idx]
 
     # ------------------------------------------------------------------ callbacks
     def register_callback(self, callback: Callable[[Any], Any], *, serial_mode: bool = False) -> str:
@@ -394,17 +426,20 @@ class Session:
     def data_received(self, batch: EventBatch) -> list[Task]:
         """Deliver client events; returns the tasks they woke or started.
 
-        The whole batch is checked before any event is applied, and a batch with a
-        seq is applied once (retries are ignored).
+        The whole batch is checked before any event is applied (targets exist, no
+        queue or callback cap would overflow), and a batch with a seq is applied once
+        (retries are ignored). Events for a task that just ended are dropped.
 
         :raises RemoteProtocolError: an unknown task or callback id, a closed session,
-            an out-of-order seq or a full task queue. Nothing was applied.
+            an out-of-order seq, or a batch that would overflow a task's queue (429)
+            or the running callbacks (429). Nothing was applied.
         """
         events = batch.events
         if batch.seq is not None:
             new = self.inbound.new_part(batch.seq, len(events))
             events = tuple(events[i] for i in new)
         events = tuple(event for event in events if self._check_target(event))
+        self._check_capacity(events)
         woken = [t for t in (self._dispatch(event) for event in events) if t is not None]
         if batch.seq is not None:
             self.inbound.advance(batch.seq, len(batch.events))
@@ -412,26 +447,53 @@ class Session:
 
     def send_client_event(self, event: ClientEvent) -> Task | None:
         """Route one event (the seeds' interface). :raises RemoteProtocolError: see data_received."""
-        return self._dispatch(event) if self._check_target(event) else None
+        if not self._check_target(event):
+            return None
+        self._check_capacity((event,))
+        return self._dispatch(event)
 
     def _check_target(self, event: ClientEvent) -> bool:
         """True if the event can be delivered, False if it is stale (for a task that
-        just ended). :raises RemoteProtocolError: for ids never issued, a full queue."""
-        if self.closed:
+        just ended). :raises RemoteProtocolError: for ids never issued."""
+        if self.is_closed:
             raise RemoteProtocolError("session is closed", status_hint=410)
         if event.event == "callback":
             if event.task_id not in self._callbacks:
                 raise RemoteProtocolError(f"unknown callback id {event.task_id!r}")
             return True
-        task = self._tasks.get(event.task_id)
-        if task is None:
-            if event.task_id in self._ended:
-                logger.info("session %s: dropped %s for ended task %s", self.id, event.event, event.task_id)
-                return False
-            raise RemoteProtocolError(f"unknown task id {event.task_id!r} for event {event.event!r}")
-        if task.events.full():
-            raise RemoteProtocolError(f"task {task.id} has {MAX_TASK_EVENTS} unread events", status_hint=429)
-        return True
+        if event.task_id in self._tasks:
+            return True
+        if event.task_id in self._ended:
+            logger.info("session %s: dropped %s for ended task %s", self.id, event.event, event.task_id)
+            return False
+        raise RemoteProtocolError(f"unknown task id {event.task_id!r} for event {event.event!r}")
+
+    def _check_capacity(self, events: Iterable[ClientEvent]) -> None:
+        """:raises RemoteProtocolError: (429) if delivering ``events`` would overflow a
+        task's event queue or start more than MAX_CALLBACK_TASKS callback tasks."""
+        queued: dict[str, int] = {}
+        new_callbacks = 0
+        for event in events:
+            target = event.task_id
+            if event.event == "callback":
+                if not self._callbacks[target][1]:
+                    new_callbacks += 1
+                    continue
+                target = "\0serial"
+            queued[target] = queued.get(target, 0) + 1
+        for target, count in queued.items():
+            task = self._serial if target == "\0serial" else self._tasks[target]
+            if task is not None and task.events.qsize() + count > MAX_TASK_EVENTS:
+                raise RemoteProtocolError(f"task {task.id} would have over {MAX_TASK_EVENTS} unread events",
+                                          status_hint=429)
+            if task is None and count > MAX_TASK_EVENTS:
+                raise RemoteProtocolError(f"over {MAX_TASK_EVENTS} serial callback events at once", status_hint=429)
+        if new_callbacks:
+            running = sum(1 for t in self._tasks.values() if t.kind == "callback" and t is not self._serial)
+            if running + new_callbacks > MAX_CALLBACK_TASKS:
+                raise RemoteProtocolError(
+                    f"{running} callbacks still running; at most {MAX_CALLBACK_TASKS} at once", status_hint=429
+                )
 
     def _dispatch(self, event: ClientEvent) -> Task | None:
         if event.event == "callback":
@@ -454,7 +516,7 @@ class Session:
         :raises SessionClosed: when the session closes while waiting (or before).
         """
         _, task = context.current_task()
-        if self.closed:
+        if self.is_closed:
             raise SessionClosed()
         if task.events.empty():
             task.waiting_event = True
@@ -483,26 +545,31 @@ class Session:
         self._append(encode_command(name, spec, task_id))
 
     def _append(self, data: str) -> None:
-        if self.closed:
+        if self.is_closed:
             raise SessionClosed()
+        if self.outbox.paused:
+            self._wait_writable()
         if self.outbox.append(data):
             self.pause_writing()
         self._notify_transport()
-        if self.outbox.paused:
-            self._wait_writable()
 
     def _wait_writable(self) -> None:
+        """Called while paused: block the session's own task until writing resumes.
+
+        Other writers (another session's task broadcasting, transport code) are not
+        blocked, but a buffer past HARD_LIMIT_FACTOR times the high-water mark closes
+        the session rather than grow without bound.
+        """
         try:
             owner, task = context.current_task()
-        except NoSessionError:  # transport or hub code: never block it
+        except NoSessionError:
             owner = None
         if owner is not self:
-            # Another session's task (a broadcast) or no task: do not block it on this
-            # client, but never let the buffer grow without bound either.
-            if self.outbox.buffered_bytes > HARD_LIMIT_FACTOR * self.outbox.high_water:
+            if self.outbox.buffered_bytes > HARD_LIMIT_FACTOR * max(self.outbox.high_water, 1):
                 logger.warning("session %s: outbox over %dx its high-water mark; closing", self.id,
                                HARD_LIMIT_FACTOR)
                 self.close(CloseReason.LIMIT)
+                raise SessionClosed()
             return
         task.waiting_flow = True
         self._pulse()
@@ -511,7 +578,7 @@ class Session:
             self._writable.wait()
         finally:
             task.waiting_flow = False
-        if self.closed:
+        if self.is_closed:
             raise SessionClosed()
 
     def pause_writing(self) -> None:
@@ -563,7 +630,7 @@ class Session:
         with gevent.Timeout(timeout, False):
             while True:
                 pending = [t for t in pending if not t.settled]
-                if not pending or self.closed:
+                if not pending or self.is_closed:
                     return True
                 if self._settle_event is None:
                     self._settle_event = gevent.event.Event()

@@ -73,7 +73,7 @@ class LongPollChannel:
         self._news.set()  # wake the poll this one supersedes
         gevent.sleep(0)
         with gevent.Timeout(timeout, False):
-            while not (self.window.has_news() or self.session.closed or generation != self._generation):
+            while not (self.window.has_news() or self.session.is_closed or generation != self._generation):
                 self._news.clear()
                 self._news.wait()
 
@@ -139,7 +139,7 @@ def handle_http(
         session = found
     channel = session.transport_state
 
-    attached = not session.closed
+    attached = not session.is_closed
     if attached:
         session.connection_made(channel)
     try:

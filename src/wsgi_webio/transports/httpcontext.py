@@ -77,13 +77,18 @@ class WerkzeugHttpContext:
         return self.request.mimetype
 
     def request_body(self, limit: int) -> bytes:
-        self.request.max_content_length = limit
+        # Read one byte past the limit: a chunked body (no Content-Length) is cut at
+        # max_content_length silently, so only its length tells it was too big.
+        self.request.max_content_length = limit + 1
         try:
-            return self.request.get_data(cache=True)
+            body = self.request.get_data(cache=True)
         except RequestEntityTooLarge:
+            body = None
+        if body is None or len(body) > limit:
             raise RemoteProtocolError(
                 f"request body exceeds the {limit}-byte limit", status_hint=HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-            ) from None
+            )
+        return body
 
     def set_header(self, name: str, value: str) -> None:
         self.response.headers[name] = value

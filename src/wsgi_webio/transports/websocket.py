@@ -39,12 +39,19 @@ logger = logging.getLogger(__name__)
 _NORMAL = 1000
 _GOING_AWAY = 1001
 _POLICY_VIOLATION = 1008
+_INTERNAL_ERROR = 1011
+#: Close codes the frame layer sends when it refuses a message: too big, not UTF-8,
+#: broken framing. Logged as refusals, like the protocol layer's own.
+_REFUSALS = frozenset({1002, 1007, 1009})
+#: After closing a connection that a newer one replaced, how long its reader waits
+#: for the peer's close frame before the socket is dropped.
+_REPLACED_LINGER_S = 2.0
 
 
 class WebSocketConnection:
     """The transport of a session while a WebSocket is attached to it."""
 
-    __slots__ = ("session", "channel", "acked", "batched", "sent", "_writing", "_ping_due")
+    __slots__ = ("session", "channel", "acked", "batched", "sent", "attached", "_writing", "_ping_due")
 
     def __init__(
         self, session: Session, channel: WebSocketChannel, acked: bool, start: int, batched: bool = False
@@ -55,6 +62,8 @@ class WebSocketConnection:
         self.acked = acked
         #: The client takes several commands per frame, as a JSON array (``?batch=1``).
         self.batched = batched
+        #: Counted in the session's attached clients (until replaced or gone).
+        self.attached = False
         #: Seq of the next command to write.
         self.sent = start
         self._writing = False
@@ -76,11 +85,13 @@ class WebSocketConnection:
             while not self.channel.closed:
                 if self.sent < outbox.next_seq:
                     batch = outbox.since(self.sent)
+                    # Counted as sent before the (possibly long) sendall: the client may
+                    # run and acknowledge the first frames while the rest still travel.
+                    self.sent += len(batch)
                     if self.batched:
                         self.channel.send("[" + ",".join(batch) + "]")
                     else:
                         self.channel.send_many(batch)  # one frame each, one sendall
-                    self.sent += len(batch)
                     if not self.acked:
                         session.acknowledge(self.sent - 1)
                 elif self._ping_due:
@@ -88,7 +99,7 @@ class WebSocketConnection:
                     self.channel.ping()
                 else:
                     break
-            if session.closed and self.sent >= outbox.next_seq and not self.channel.closed:
+            if session.is_closed and self.sent >= outbox.next_seq and not self.channel.closed:
                 self.channel.close(_NORMAL, "session closed")
         except ChannelClosed:
             pass  # the reader sees it too and detaches the session
@@ -135,7 +146,11 @@ class WebSocketConnection:
                     channel.close(exc.close_code, exc.message)
                     return
         except ChannelClosed as exc:
-            logger.debug("session %s: WebSocket closed (%s %s)", self.session.id, exc.code, exc.reason)
+            if exc.code in _REFUSALS:
+                logger.warning("session %s: refused WebSocket message (%d): %s", self.session.id, exc.code,
+                               exc.reason)
+            else:
+                logger.debug("session %s: WebSocket closed (%s %s)", self.session.id, exc.code, exc.reason)
 
 
 def _hello(session: Session, start: int, acked: bool) -> str:
@@ -174,7 +189,8 @@ def serve_websocket(
         start = 0
     else:
         found = registry.get(requested)
-        if found is None or not isinstance(found.transport_state, _WsState) or (found.closed and not len(found.outbox)):
+        gone = found is None or not isinstance(found.transport_state, _WsState)
+        if gone or (found.is_closed and not len(found.outbox)):
             logger.info("WebSocket for unknown or expired session %.8s…", requested)
             try:
                 channel.send(CLOSE_SESSION)
@@ -190,29 +206,53 @@ def serve_websocket(
     state: _WsState = session.transport_state
     previous = state.connection
     if previous is not None:
+        # The client came back on a new connection: the old one is dead or dying.
+        # Detach it now (its reader may stay blocked until TCP gives up) and bound it.
+        _detach(previous, registry.config.reconnect_timeout)
         previous.channel.close(_GOING_AWAY, "replaced by a newer connection")
+        previous.channel.set_read_timeout(_REPLACED_LINGER_S)
     conn = WebSocketConnection(session, channel, acked, start, batched=args.get("batch") == "1")
     state.connection = conn
     try:
         channel.send(_hello(session, start, acked))
     except ChannelClosed:
         return
-    attached = not session.closed
-    if attached:
+    if not session.is_closed:
         session.connection_made(conn)
+        conn.attached = True
+    interval = registry.config.ping_interval
+    if interval:
+        # A peer that answers neither pings nor anything else for two intervals is gone.
+        channel.set_read_timeout(2 * interval + 5)
     registry.add_pingable(conn)
+    failed = False
     try:
         conn.write_ready()
         conn.serve()
+    except Exception:
+        failed = True
+        logger.exception("session %s: WebSocket transport failed", session.id)
+        channel.close(_INTERNAL_ERROR, "internal error")
     finally:
         registry.discard_pingable(conn)
         if state.connection is conn:
             state.connection = None
-        if attached:
-            session.connection_lost(conn)
-            if registry.config.reconnect_timeout == 0 and session.machine.attached == 0:
-                session.close(CloseReason.EXPIRED)
-        channel.close(_NORMAL)
+        _detach(conn, registry.config.reconnect_timeout)
+        if not failed:
+            channel.close(_NORMAL)
+
+
+def _detach(conn: WebSocketConnection, reconnect_timeout: float) -> None:
+    """Take ``conn`` off its session; with reconnect off, the session ends with it."""
+    if not conn.attached:
+        return
+    conn.attached = False
+    session = conn.session
+    session.connection_lost(conn)
+    if session.is_closed or session.machine.attached:
+        return
+    if reconnect_timeout == 0:
+        session.close(CloseReason.EXPIRED)
 
 
 class _WsState:

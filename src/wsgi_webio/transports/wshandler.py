@@ -270,6 +270,16 @@ class WebSocketChannel:
         """Send an empty ping frame. :raises ChannelClosed: if the connection is gone."""
         self._ws._write(wf.encode_frame(wf.OP_PING, b""))
 
+    def set_read_timeout(self, seconds: float | None) -> None:
+        """Bound every wait for incoming bytes (pongs count): past it, ``receive``
+        raises ChannelClosed(1006). Also bounds a blocked send. None: no bound."""
+        sock = getattr(self._ws.handler, "socket", None)
+        if sock is not None:
+            try:
+                sock.settimeout(seconds)
+            except OSError:  # already closed
+                pass
+
     def close(self, code: int = wf.NORMAL, reason: str = "") -> None:
         """Send a close frame; idempotent, silent on a dead socket.
 

@@ -18,6 +18,20 @@ def echo_app():
         put_text("echo:", input("say"))
 
 
+def input_reporting_close():
+    """An app parked in input() and an Event set when SessionClosed wakes it."""
+    woke = gevent.event.Event()
+
+    def app():
+        try:
+            input("x")
+        except SessionClosed:
+            woke.set()
+            raise
+
+    return app, woke
+
+
 def commands(reply):
     return [c for batch in reply.json()["commands"] for c in batch]
 
@@ -109,15 +123,7 @@ def test_unacked_batches_are_resent_then_dropped(live):
 
 
 def test_expiry_closes_session_and_wakes_its_input(live):
-    woke = gevent.event.Event()
-
-    def app():
-        try:
-            input("x")
-        except SessionClosed:
-            woke.set()
-            raise
-
+    app, woke = input_reporting_close()
     server = live(app, session_expire_seconds=0.2)
     first = server.get(ack=-1)
     assert woke.wait(5)

@@ -10,9 +10,8 @@ import gevent.event
 import gevent.socket
 import pytest
 
-from tests.live.test_http import echo_app
+from tests.live.test_http import echo_app, input_reporting_close
 from tests.transports.wsclient import OP_PING, HandshakeRefused, ServerClosed, WSClient
-from wsgi_webio.errors import SessionClosed
 from wsgi_webio.input import input
 from wsgi_webio.output import put_text
 
@@ -129,15 +128,7 @@ def test_events_numbered_by_seq_are_applied_once_across_reconnects(live):
 
 
 def test_after_reconnect_timeout_client_gets_close_session(live):
-    closed = gevent.event.Event()
-
-    def app():
-        try:
-            input("x")
-        except SessionClosed:
-            closed.set()
-            raise
-
+    app, closed = input_reporting_close()
     server = live(app, reconnect_timeout=0.2)
     client = connect(server, "session=NEW&ack=-1")
     sid = recv(client)["spec"]
@@ -298,15 +289,7 @@ def test_flow_control_over_websocket_waits_for_acks(live):
 
 
 def test_replaced_connection_is_detached_at_once_so_expiry_still_runs(live):
-    closed = gevent.event.Event()
-
-    def app():
-        try:
-            input("x")
-        except SessionClosed:
-            closed.set()
-            raise
-
+    app, closed = input_reporting_close()
     server = live(app, reconnect_timeout=0.3)
     silent = connect(server, "session=NEW&ack=-1")  # stays open but never answers again
     sid = recv(silent)["spec"]

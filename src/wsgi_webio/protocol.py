@@ -206,8 +206,9 @@ def parse_binary_event(data: bytes) -> ClientEvent:
 
     The message is segments of ``[8-byte big-endian length][payload]``: the event
     JSON, then pairs of (file header JSON, file bytes). The files of each
-    ``input_name`` replace the event's ``data[input_name]`` with a list of
-    ``UploadedFile``s. File names are reduced to their basename.
+    ``input_name`` replace the event's ``data[input_name]``: with one
+    ``UploadedFile`` where the page sent null (a single-file field), else with a
+    list of them. File names are reduced to their basename.
 
     :raises RemoteProtocolError: with close code 1003 when ``data`` is not a valid upload.
     """
@@ -243,7 +244,8 @@ def parse_binary_event(data: bytes) -> ClientEvent:
             )
         )
     for input_name, items in files.items():
-        data_out[input_name] = items
+        # The page sends null for a single-file field and [] for a multiple one.
+        data_out[input_name] = items[0] if event.data.get(input_name) is None and len(items) == 1 else items
     return ClientEvent(event.event, event.task_id, data_out)
 
 

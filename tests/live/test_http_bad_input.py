@@ -155,5 +155,5 @@ def test_upload_reaches_the_task(live):
                            "last_modified": 1, "input_name": "f"}, b"abc")])
     reply = server.post(sid, body, seq=0, ack=0, headers={"Content-Type": "application/octet-stream"})
     assert reply.status == 200
-    [upload] = got[0].data["f"]
+    upload = got[0].data["f"]  # a single-file field (the page sent null) gets one file
     assert (upload.filename, upload.content) == ("a.txt", b"abc")

@@ -256,6 +256,11 @@ class Page:
                     self._reply(entry[0], None)
             gevent.spawn_later(float(timeout), expire)
 
+    @property
+    def pin_listeners(self) -> dict[str, str]:
+        """Pin name -> the callback id its ``pin_on_change`` registered in the page."""
+        return {name: cb for name, cb in self._pin_listeners.items() if cb}
+
     def _cmd_pin_onchange(self, spec: dict[str, Any], task_id: str | None) -> None:
         if spec.get("clear") or spec.get("callback_id") is None:
             self._pin_listeners.pop(spec["name"], None)

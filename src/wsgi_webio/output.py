@@ -1,101 +1,141 @@
-"""Output functions: ``put_text`` and ``put_buttons`` (the rest arrives with the I/O API).
+"""Output functions with PyWebIO 1.8's names: ``from wsgi_webio.output import *``
+works where ``from pywebio.output import *`` did.
 
-Owns turning output calls into ``output`` commands with PyWebIO 1.8's spec shapes,
-sent at once (no ``__del__`` tricks). Reaches the session only through the
-context; never touches transports.
+Owns the public output API and nothing else: the functions live in private
+modules (``_out_core``: ``Output`` and when pending outputs are sent;
+``_out_names``: scope names and argument checks; ``_out_basic``: content;
+``_out_layout``: containers; ``_out_scope``: scopes, popups, toasts). Must not
+hold state or talk to transports.
+
+Every ``put_xxx()`` returns an ``Output`` that is shown at once and in order: it
+is sent before the task's next command, before it waits for the user, or as soon
+as it yields to the event loop (a sleep, a socket), unless it was passed into
+another output first (``put_table([[put_text("a")]])``), which then carries it.
+
+.. code-block:: python
+
+    from wsgi_webio.output import *
+
+    put_markdown("# Hello")
+    with use_scope("results"):
+        put_table([["Name", "Score"], ["Ada", 93]])
+    put_buttons(["again"], onclick=lambda _: clear("results"))
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Sequence
-from typing import Any
+from ._out_basic import (
+    put_button,
+    put_buttons,
+    put_code,
+    put_file,
+    put_html,
+    put_image,
+    put_link,
+    put_loading,
+    put_markdown,
+    put_processbar,
+    put_table,
+    put_text,
+    set_processbar,
+    span,
+)
+from ._out_core import Output, flush_pending
+from ._out_layout import (
+    JSFunction,
+    OutputHandler,
+    datatable_insert,
+    datatable_remove,
+    datatable_update,
+    output,
+    put_collapse,
+    put_column,
+    put_datatable,
+    put_error,
+    put_grid,
+    put_info,
+    put_row,
+    put_scope,
+    put_scrollable,
+    put_success,
+    put_tabs,
+    put_warning,
+    put_widget,
+    style,
+)
+from ._out_names import scope_selector
+from ._out_scope import (
+    OutputPosition,
+    PopupSize,
+    Position,
+    ScopeContext,
+    clear,
+    close_popup,
+    get_scope,
+    popup,
+    remove,
+    scroll_to,
+    set_scope,
+    toast,
+    use_scope,
+)
 
-from .runtime import context
+#: PyWebIO's other names for the progress bar functions.
+put_progressbar = put_processbar
+set_progressbar = set_processbar
+clear_scope = clear
 
-__all__ = ["put_buttons", "put_text", "scope_selector"]
-
-logger = logging.getLogger(__name__)
-
-
-def scope_selector(name: str) -> str:
-    """The CSS selector of scope ``name`` (PyWebIO's DOM id convention)."""
-    return "#pywebio-scope-" + name.replace(" ", "-")
-
-
-def _send_output(spec: dict[str, Any], scope: str | None, position: int) -> None:
-    session, task = context.current_task()
-    spec["scope"] = scope_selector(scope if scope is not None else task.scopes[-1])
-    spec["position"] = position
-    session.send_command("output", spec, task.id)
-
-
-def put_text(*texts: Any, sep: str = " ", inline: bool = False, scope: str | None = None, position: int = -1) -> None:
-    """Show plain text (never interpreted as HTML).
-
-    .. code-block:: python
-
-        put_text("Hello", name)
-    """
-    _send_output({"type": "text", "content": sep.join(str(t) for t in texts), "inline": inline}, scope, position)
-
-
-def _normalise_buttons(buttons: Sequence[Any]) -> list[dict[str, Any]]:
-    out = []
-    for b in buttons:
-        if isinstance(b, dict):
-            if "label" not in b:
-                raise ValueError(f"a button dict needs a 'label': {b!r}")
-            out.append({"label": str(b["label"]), "value": b.get("value", b["label"]), **{
-                k: b[k] for k in ("color", "disabled") if k in b}})
-        elif isinstance(b, tuple | list) and len(b) == 2:
-            out.append({"label": str(b[0]), "value": b[1]})
-        else:
-            out.append({"label": str(b), "value": b})
-    return out
-
-
-def put_buttons(
-    buttons: Sequence[Any],
-    onclick: Callable[[Any], Any] | Sequence[Callable[[], Any]],
-    small: bool | None = None,
-    link_style: bool = False,
-    outline: bool = False,
-    group: bool = False,
-    scope: str | None = None,
-    position: int = -1,
-    **callback_options: Any,
-) -> None:
-    """A row of buttons; a click calls ``onclick(value)`` in a new task (or, with
-    ``serial_mode=True``, one click at a time).
-
-    :param buttons: labels, ``(label, value)`` pairs, or dicts with label/value/color/disabled.
-    :param onclick: one function taking the clicked value, or one function per button.
-    """
-    items = _normalise_buttons(buttons)
-    values = [b["value"] for b in items]
-    if callable(onclick):
-        def dispatch(index: Any) -> Any:
-            return onclick(values[index])  # type: ignore[operator]
-    else:
-        handlers = list(onclick)
-        if len(handlers) != len(items):
-            raise ValueError(f"{len(items)} buttons but {len(handlers)} onclick functions")
-
-        def dispatch(index: Any) -> Any:
-            return handlers[index]()
-
-    def on_click(index: Any) -> Any:
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(items):
-            logger.warning("ignored click on button %r: no such button", index)
-            return None
-        return dispatch(index)
-
-    session = context.get_current_session()
-    callback_id = session.register_callback(on_click, **callback_options)
-    wire = [dict(b, value=i) for i, b in enumerate(items)]
-    spec = {"type": "buttons", "callback_id": callback_id, "buttons": wire, "link": link_style,
-            "outline": outline, "group": group}
-    if small is not None:
-        spec["small"] = small
-    _send_output(spec, scope, position)
+__all__ = [
+    "JSFunction",
+    "Output",
+    "OutputHandler",
+    "OutputPosition",
+    "PopupSize",
+    "Position",
+    "ScopeContext",
+    "clear",
+    "close_popup",
+    "datatable_insert",
+    "datatable_remove",
+    "datatable_update",
+    "flush_pending",
+    "get_scope",
+    "output",
+    "popup",
+    "put_button",
+    "put_buttons",
+    "put_code",
+    "put_collapse",
+    "put_column",
+    "put_datatable",
+    "put_error",
+    "put_file",
+    "put_grid",
+    "put_html",
+    "put_image",
+    "put_info",
+    "put_link",
+    "put_loading",
+    "put_markdown",
+    "put_processbar",
+    "put_progressbar",
+    "put_row",
+    "put_scope",
+    "put_scrollable",
+    "put_success",
+    "put_table",
+    "put_tabs",
+    "put_text",
+    "put_warning",
+    "put_widget",
+    "remove",
+    "scope_selector",
+    "scroll_to",
+    "set_processbar",
+    "set_progressbar",
+    "set_scope",
+    "span",
+    "style",
+    "toast",
+    "use_scope",
+]

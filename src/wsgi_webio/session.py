@@ -1,59 +1,221 @@
-"""The session API apps call: PyWebIO's ``pywebio.session`` names.
+"""The session API apps call, with PyWebIO 1.8's ``pywebio.session`` names.
 
-Owns the user-facing helpers (``local``, ``info``, ``defer_call``, ``run_async``,
-``register_thread``, ``hold``...). Each reaches the current session through the
-context; nothing here holds state.
+Owns the user-facing helpers: ``local``, ``info``, ``defer_call``, ``run_async``,
+``register_thread``, ``hold``, ``run_js``, ``eval_js``, ``download``, ``set_env``,
+``go_app``, and ``run_asyncio_coroutine`` (which says coroutines are not supported
+yet). Each reaches the current session through the context and sends through the
+output module's helper, so outputs already made are shown first; nothing here
+holds state.
 """
 
 from __future__ import annotations
 
+import base64
+import inspect
+import logging
+import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final, NoReturn
 
 from gevent import Greenlet
 
+from ._out_core import flush_pending, send_ui_command
+from ._out_names import ASYNC_ISSUE
 from .errors import SessionClosed
 from .runtime import context
 from .runtime.context import get_current_session, get_current_task_id
 from .runtime.session import TaskHandle
 
 __all__ = [
+    "data",
     "defer_call",
+    "download",
+    "eval_js",
     "get_current_session",
     "get_current_task_id",
+    "get_info",
+    "go_app",
     "hold",
     "info",
     "local",
     "register_thread",
     "run_async",
+    "run_asyncio_coroutine",
+    "run_js",
+    "set_env",
 ]
+
+logger = logging.getLogger(__name__)
+
+#: The page settings set_env accepts (docs/ui-spec.md, ``set_env``).
+ENV_KEYS: Final = frozenset({"title", "output_animation", "auto_scroll_bottom", "input_panel_fixed",
+                             "input_auto_focus", "output_max_width", "http_pull_interval",
+                             "input_panel_min_height", "input_panel_init_height"})
+#: go_app's script: open this page with another ``?app=``, in this tab or a new one.
+_GO_APP_JS: Final = ("(function(){var u=new URL(window.location.href);u.hash='';u.searchParams.set('app',app);"
+                     "if(new_window){window.open(u.href,'_blank');}else{window.location.href=u.href;}})()")
+
+
+def _no_coroutines(what: str, obj: Any) -> None:
+    if inspect.iscoroutine(obj):
+        obj.close()  # never awaited: close it so Python does not warn about it
+    if inspect.iscoroutine(obj) or inspect.iscoroutinefunction(obj):
+        raise NotImplementedError(f"{what} got a coroutine; wsgi_webio does not run async def code yet, see "
+                                  f"{ASYNC_ISSUE}. Pass a plain function instead.")
 
 
 def defer_call(func: Callable[[], Any]) -> Callable[[], Any]:
-    """Call ``func`` when the session closes (in registration order). Also a decorator."""
+    """Call ``func`` when the session closes (in registration order). Also a decorator.
+
+    .. code-block:: python
+
+        defer_call(lambda: print("the user left"))
+    """
     return get_current_session().defer_call(func)
 
 
 def run_async(fn: Callable[..., Any], *args: Any) -> TaskHandle:
-    """Run ``fn(*args)`` as a new task of the current session; returns a handle with
-    ``close()`` and ``closed()``. (PyWebIO passes a coroutine; here any function.)"""
+    """Run ``fn(*args)`` as a new task of the current session; it may call input and
+    output functions. Returns a handle with ``close()`` and ``closed()``.
+
+    PyWebIO takes a coroutine object here; wsgi_webio takes a plain function.
+
+    .. code-block:: python
+
+        def ticker():
+            for i in range(3):
+                time.sleep(1)
+                put_text("tick", i)
+
+        run_async(ticker)
+
+    :raises NotImplementedError: for a coroutine. :raises TypeError: for a non-callable.
+    """
+    _no_coroutines("run_async()", fn)
+    if not callable(fn):
+        raise TypeError(f"run_async() needs a function, got {fn!r}")
     return get_current_session().start_task(fn, *args)
+
+
+def run_asyncio_coroutine(coro_obj: Any) -> NoReturn:
+    """Not supported yet: always raises NotImplementedError (PyWebIO runs an asyncio
+    coroutine from a coroutine session; wsgi_webio has no coroutine sessions yet)."""
+    if inspect.iscoroutine(coro_obj):
+        coro_obj.close()
+    raise NotImplementedError(f"run_asyncio_coroutine() is not supported: wsgi_webio does not run coroutines yet, "
+                              f"see {ASYNC_ISSUE}. Call blocking code directly (gevent makes it cooperative).")
 
 
 def register_thread(greenlet: Greenlet) -> TaskHandle:
     """Make a not-yet-started gevent Greenlet a task of the current session, so it
-    may call input and output functions."""
+    may call input and output functions.
+
+    .. code-block:: python
+
+        g = gevent.Greenlet(worker)
+        register_thread(g)
+        g.start()
+    """
     return get_current_session().register_thread(greenlet)
 
 
 def hold() -> None:
-    """Block until the session closes (keeps a script-mode app's callbacks alive)."""
+    """Block until the session closes (keeps a script-mode app's callbacks alive).
+
+    .. code-block:: python
+
+        put_buttons(["ping"], onclick=lambda _: toast("pong"))
+        hold()
+    """
+    flush_pending()
     session = get_current_session()
     try:
         while True:
             session.next_client_event()
     except SessionClosed:
         return
+
+
+def run_js(code_: str, **args: Any) -> None:
+    """Run JavaScript in the user's browser; ``args`` become variables of the code.
+
+    .. code-block:: python
+
+        run_js("console.log(a + b)", a=1, b=2)
+
+    :raises TypeError: for non-str code or arguments JSON cannot carry.
+    """
+    if not isinstance(code_, str):
+        raise TypeError(f"run_js() needs JavaScript code as a str, got {code_!r:.60}")
+    send_ui_command("run_script", {"code": code_, "args": args, "eval": False})
+
+
+def eval_js(expression_: str, **args: Any) -> Any:
+    """Evaluate a JavaScript expression in the user's browser and return its value
+    (that of a promise once it resolves; None if it throws or rejects). Blocks the
+    task until the browser answers.
+
+    .. code-block:: python
+
+        url = eval_js("window.location.href")
+        total = eval_js("a + b", a=1, b=2)
+
+    :raises TypeError: for non-str code or arguments JSON cannot carry.
+    :raises SessionClosed: if the session closes while waiting.
+    """
+    if not isinstance(expression_, str):
+        raise TypeError(f"eval_js() needs a JavaScript expression as a str, got {expression_!r:.60}")
+    send_ui_command("run_script", {"code": expression_, "args": args, "eval": True})
+    session = get_current_session()
+    while True:
+        event = session.next_client_event()
+        if event.event == "js_yield":
+            return event.data
+        logger.info("eval_js(): ignored a %s event while waiting for the browser's answer", event.event)
+
+
+def download(name: str, content: bytes) -> None:
+    """Make the user's browser save ``content`` as a file called ``name``.
+
+    .. code-block:: python
+
+        put_button("Download", onclick=lambda: download("hello-world.txt", b"hello world!"))
+
+    :raises TypeError: for content that is not bytes.
+    """
+    if not isinstance(content, bytes | bytearray | memoryview):
+        raise TypeError(f"download() content must be bytes, got {type(content).__name__}")
+    send_ui_command("download", {"name": str(name), "content": base64.b64encode(bytes(content)).decode("ascii")})
+
+
+def set_env(**env: Any) -> None:
+    """Change settings of the user's page: ``title``, ``output_animation``,
+    ``auto_scroll_bottom``, ``input_panel_fixed``, ``input_auto_focus``,
+    ``output_max_width``, ``http_pull_interval``, ``input_panel_min_height``,
+    ``input_panel_init_height``.
+
+    .. code-block:: python
+
+        set_env(title="Awesome app", output_animation=False)
+
+    :raises ValueError: for another setting.
+    """
+    unknown = set(env) - ENV_KEYS
+    if unknown:
+        raise ValueError(f"set_env() does not know {sorted(unknown)}; settings are {sorted(ENV_KEYS)}")
+    send_ui_command("set_env", env)
+
+
+def go_app(name: str, new_window: bool = True) -> None:
+    """Open another app of this server (``?app=name``), in a new window by default.
+
+    .. code-block:: python
+
+        put_button("Admin", onclick=lambda: go_app("admin", new_window=False))
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"go_app() needs an app name, got {name!r}")
+    run_js(_GO_APP_JS, app=name, new_window=bool(new_window))
 
 
 class _SessionProxy:
@@ -82,17 +244,35 @@ class _SessionProxy:
     def __setitem__(self, name: str, value: Any) -> None:
         self._target()[name] = value
 
+    def __delitem__(self, name: str) -> None:
+        del self._target()[name]
+
     def __contains__(self, name: object) -> bool:
         return name in self._target()
+
+    def __iter__(self) -> Any:
+        return iter(self._target())
 
     def __repr__(self) -> str:
         try:
             return repr(self._target())
-        except Exception:
+        except Exception:  # repr must not raise, even outside a session
             return f"<session.{self._attr} (no session)>"
 
 
 #: The current session's attribute store (``local.name = value``; missing names are None).
 local: Any = _SessionProxy("local")
-#: The current session's SessionInfo (user_agent, user_ip, protocol, request...).
+#: The current session's SessionInfo (user_agent, user_language, user_ip, protocol, request...).
 info: Any = _SessionProxy("info")
+
+
+def data() -> Any:
+    """Deprecated (PyWebIO 1.1): the session's ``local`` store."""
+    warnings.warn("data() is deprecated; use wsgi_webio.session.local", DeprecationWarning, stacklevel=2)
+    return get_current_session().local
+
+
+def get_info() -> Any:
+    """Deprecated (PyWebIO 1.2): the session's ``info``."""
+    warnings.warn("get_info() is deprecated; use wsgi_webio.session.info", DeprecationWarning, stacklevel=2)
+    return get_current_session().info

@@ -207,6 +207,9 @@ class Session:
         self._active_count = active_count
         #: Owned by the transport that created the session (its per-session state).
         self.transport_state: Any = None
+        #: Per-session state of the I/O modules (pending outputs, pin mode...), each
+        #: under its own key; the session never reads it.
+        self.extensions: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -342,13 +345,15 @@ class Session:
         """
         if greenlet.started or greenlet.dead:
             raise ValueError("register_thread needs a greenlet that has not started yet")
-        run = greenlet._run  # noqa: SLF001 - gevent keeps the target here
-        args, kwargs = greenlet.args, greenlet.kwargs
-        greenlet.args, greenlet.kwargs = (), {}
-        task = Task(f"{_task_name(run)}-{secrets.token_urlsafe(8)}", "task")
+        target = greenlet._run  # noqa: SLF001 - gevent keeps the target here; args stay on the greenlet
+        task = Task(f"{_task_name(target)}-{secrets.token_urlsafe(8)}", "task")
         self._tasks[task.id] = task
         task.greenlet = greenlet
-        greenlet._run = lambda: self._run_task(task, lambda: run(*args, **kwargs), ())  # noqa: SLF001
+
+        def run(*args: Any, **kwargs: Any) -> None:
+            self._run_task(task, lambda: target(*args, **kwargs), ())
+
+        greenlet._run = run  # noqa: SLF001
         greenlet.rawlink(lambda _g: self._task_done(task))
         return TaskHandle(task)
 

@@ -1,0 +1,126 @@
+"""put_markdown renders safely on the server; put_html(sanitize=True) keeps only
+harmless markup; lstrip removes a string literal's code indentation."""
+
+from __future__ import annotations
+
+import pytest
+
+from wsgi_webio._markdown import is_safe_url, render_markdown, strip_code_indent
+from wsgi_webio._out_sanitize import sanitize_html
+from wsgi_webio.output import put_html, put_markdown
+from wsgi_webio.testing import open_app
+
+
+def rendered(*calls) -> list[str]:
+    """The html of each markdown/html output the calls make, through the harness."""
+    def app():
+        for call in calls:
+            call()
+
+    with open_app(app) as page:
+        return [n.spec.get("html", n.spec.get("content")) for n in page.find() if n.type in ("markdown", "html")]
+
+
+def test_markdown_escapes_raw_html_and_drops_unsafe_links():
+    (html,) = rendered(lambda: put_markdown(
+        "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"
+        "[js](javascript:alert(1)) [JS](JaVaScRiPt:alert(1)) [data](data:text/html;base64,PHNjcmlwdD4=) "
+        "![img](data:image/png;base64,AAAA) <javascript:alert(1)> [ok](https://example.org) [rel](/page#x)"))
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert 'href="javascript' not in html.lower() and 'href="data' not in html and 'src="data' not in html
+    assert "[js](javascript:alert(1))" in html  # stays as text, not a link
+    assert '<a href="https://example.org">ok</a>' in html and '<a href="/page#x">rel</a>' in html
+
+
+def test_markdown_without_sanitize_passes_html_and_links():
+    (html,) = rendered(lambda: put_markdown("<b onclick='x()'>raw</b>\n\n[js](javascript:go())", sanitize=False))
+    assert "<b onclick='x()'>raw</b>" in html
+    assert '<a href="javascript:go()">js</a>' in html
+
+
+def test_markdown_tables_strikethrough_and_code():
+    (html,) = rendered(lambda: put_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~ `x<y`"))
+    assert "<table>" in html and "<td>1</td>" in html
+    assert "<s>gone</s>" in html and "<code>x&lt;y</code>" in html
+
+
+def test_markdown_strips_code_indentation_by_default():
+    def show():
+        put_markdown("""# Title
+            text under it
+
+                indented code
+            """)
+        put_markdown("""
+            * item""", lstrip=False)
+
+    stripped, kept = rendered(show)
+    assert stripped == "<h1>Title</h1>\n<p>text under it</p>\n<pre><code>indented code\n</code></pre>\n"
+    assert kept.startswith("<pre><code>")  # four spaces or more: a code block, as written
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param("one line", "one line", id="single line untouched"),
+    pytest.param("first\n    a\n      b\n", "first\na\n  b\n", id="first line does not count"),
+    pytest.param("\n\t\tx\n\t\ty", "\nx\ny", id="tabs"),
+    pytest.param("    x\n    y", "x\ny", id="first line indented too"),
+    pytest.param("a\n  x\n\n  y\n ", "a\nx\n\ny\n", id="blank lines"),
+    pytest.param("a\nx\n  y", "a\nx\n  y", id="no common indent"),
+])
+def test_strip_code_indent(text, expected):
+    assert strip_code_indent(text) == expected
+
+
+@pytest.mark.parametrize(("url", "safe"), [
+    ("https://a.b", True), ("HTTP://a.b", True), ("mailto:x@y.z", True), ("/rel/path", True), ("#frag", True),
+    ("page?x=1:2", True), ("javascript:alert(1)", False), (" \tjavascript:x", False), ("java\nscript:x", False),
+    ("vbscript:x", False), ("data:text/html,x", False), ("file:///etc/passwd", False),
+])
+def test_safe_url(url, safe):
+    assert is_safe_url(url) is safe
+
+
+def test_render_markdown_rejects_unknown_options():
+    with pytest.raises(ValueError, match="colour"):
+        render_markdown("x", options={"colour": True})
+    assert "&quot;" not in render_markdown('"quotes"', options={"smartypants": True})
+
+
+@pytest.mark.parametrize(("markup", "expected"), [
+    pytest.param('<b onclick="x()">hi</b>', "<b>hi</b>", id="handlers dropped"),
+    pytest.param("<script>alert(1)</script>ok", "ok", id="script dropped with content"),
+    pytest.param("<style>p{}</style><iframe src=x>in</iframe>ok", "ok", id="style and iframe dropped"),
+    pytest.param('<img src=x onerror="alert(1)">', '<img src="x">', id="img handler"),
+    pytest.param('<a href="javascript:alert(1)">l</a>', "<a>l</a>", id="javascript href"),
+    pytest.param('<a href="https://x.org" target="_blank">l</a>', '<a href="https://x.org" target="_blank">l</a>',
+                 id="safe link kept"),
+    pytest.param('<img src="data:image/png;base64,AA">', '<img src="data:image/png;base64,AA">', id="data image"),
+    pytest.param('<a href="data:text/html,x">l</a>', "<a>l</a>", id="data link"),
+    pytest.param("<svg><script>1</script></svg>after", "after", id="svg dropped"),
+    pytest.param("<p>open<div><i>x</div>", "<p>open<div><i>x</i></div></p>", id="closes what it opened"),
+    pytest.param("1 &lt; 2 &amp; <unknown>t</unknown>", "1 &lt; 2 &amp; t", id="text re-escaped"),
+    pytest.param("<table><tr><td colspan=2 onmouseover=x>c</td></tr></table>",
+                 '<table><tr><td colspan="2">c</td></tr></table>', id="table attributes"),
+])
+def test_sanitize_html(markup, expected):
+    assert sanitize_html(markup) == expected
+
+
+def test_put_html_sanitize_and_html_objects():
+    class Widget:
+        def _repr_html_(self):
+            return "<div>notebook repr</div>"
+
+    class Markup:
+        def __html__(self):
+            return "<em>markup</em>"
+
+    unsafe, safe, notebook, markup = rendered(
+        lambda: put_html("<script>run()</script><b>x</b>"),
+        lambda: put_html("<script>run()</script><b onclick=y>x</b>", sanitize=True),
+        lambda: put_html(Widget()),
+        lambda: put_html(Markup()))
+    assert unsafe == "<script>run()</script><b>x</b>"  # put_html is trusted HTML: scripts run
+    assert safe == "<b>x</b>"
+    assert (notebook, markup) == ("<div>notebook repr</div>", "<em>markup</em>")

@@ -305,7 +305,7 @@ class Page:
 
     def click(self, label: str) -> None:
         """Click the button (or clickable output) labelled ``label``, then settle."""
-        self.settle()
+        self._pump()
         matches: list[tuple[str, Any]] = []
         roots = [self.tree.root] + ([self.popup.node] if self.popup else [])
         for root in roots:
@@ -323,7 +323,8 @@ class Page:
     # ------------------------------------------------------------------ reading
     def settle(self, tasks: list[Task] | None = None, timeout: float | None = None) -> None:
         """Let the app run until its tasks (or ``tasks``) wait on the user or end,
-        then render what they sent."""
+        then render what they sent. A task blocked on something else (a sleep, a
+        lock) counts as busy: with no ``tasks`` given this then waits the timeout."""
         limit = self.timeout if timeout is None else timeout
         self.session.wait_settled(self.session.tasks() if tasks is None else tasks, limit)
         gevent.sleep(0)
@@ -421,7 +422,7 @@ def open_app(
     page = Page(session, timeout, eval_js)
     session.connection_made(page)
     try:
-        page.settle()
+        page.settle(session.tasks())  # the main task's first screen
         yield page
     finally:
         session.close()

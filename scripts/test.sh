@@ -5,11 +5,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own here).
-if [ ! -x /usr/bin/chromium ]; then
+# Debian packages: Chromium for the browser tests (Playwright cannot download its own
+# here); nginx for the reverse-proxy test (tests/deploy/test_nginx.py); a C compiler and
+# the OpenSSL and Python headers that building uWSGI from PyPI needs (its WebSocket
+# handshake is compiled only with OpenSSL).
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
+python3 -c 'import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
+  || need+=(python3-dev)
+if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 python3 -m pip install -q --disable-pip-version-check "tox>=4"

@@ -16,6 +16,7 @@ _EXPORTS = (
     ("WebIOApp", "app"),
     ("wsgi_app", "app"),
     ("WebIOConfig", "config"),
+    ("WebIOMiddleware", "middleware"),
     ("NoSessionError", "errors"),
     ("SessionClosed", "errors"),
     ("WebIOError", "errors"),
@@ -29,6 +30,7 @@ __all__ = [
     "WebIOApp",
     "WebIOConfig",
     "WebIOError",
+    "WebIOMiddleware",
     "__version__",
     "make_server",
     "start_server",
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from .app import WebIOApp, wsgi_app
     from .config import WebIOConfig
     from .errors import NoSessionError, SessionClosed, WebIOError
+    from .middleware import WebIOMiddleware
     from .server import make_server, start_server
 
 

@@ -1,9 +1,11 @@
 """WebIOApp: the WSGI callable that serves apps over both transports.
 
 Owns routing of one mount point (the page, static assets, ``?test``, CORS
-preflight, the HTTP API and the WebSocket upgrade), the Origin check applied to
-all of them, and the app's SessionRegistry. Holds no module-level state: two
-WebIOApps in one process share nothing.
+preflight, the HTTP API and the WebSocket upgrade, under whatever SCRIPT_NAME the
+server or a middleware gives it), the Origin check applied to all of them, the
+app's SessionRegistry, the server checks of its first request (``_env``) and its
+graceful shutdown. Holds no module-level state: two WebIOApps in one process
+share nothing.
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+import gevent
 from werkzeug.wrappers import Request, Response
 
-from . import page
+from . import _env, page
 from .config import WebIOConfig
 from .core.state import CloseReason
-from .errors import RemoteProtocolError
+from .errors import RemoteProtocolError, SessionClosed
 from .info import make_session_info
+from .lifecycle import DEFAULT_MESSAGE, SHUTDOWN_KEY
 from .origin import OriginPolicy, host_allowed
 from .runtime.registry import SessionRegistry
-from .transports import http, websocket
+from .transports import http, uwsgi, websocket
 from .transports.httpcontext import WerkzeugHttpContext
 from .transports.wshandler import is_websocket_request, open_channel
 
@@ -39,6 +43,11 @@ __all__ = ["WebIOApp", "make_applications", "wsgi_app"]
 logger = logging.getLogger(__name__)
 
 AppFunc = Callable[[], Any]
+
+#: How long shutdown() waits for long-poll clients that were between two requests.
+_HTTP_STRAGGLER_S = 0.5
+#: After shutdown, how long a WebSocket peer has to answer our close frame.
+_CLOSE_ANSWER_S = 2.0
 
 _CORS_HEADERS = (
     ("Access-Control-Allow-Methods", "GET, POST"),
@@ -106,9 +115,21 @@ class WebIOApp:
         self.config = config or WebIOConfig()
         self.origins = OriginPolicy(self.config.allowed_origins, self.config.check_origin)
         self.registry = SessionRegistry(self.config, clock)
+        #: True once shutdown() began: new sessions are refused with 503.
+        self.stopping = False
+        self._created_patched = _env.is_patched()
+        self._env_report: _env.EnvReport | None = None
+        self._hooks: Any = None
 
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        report = self._env_report or self._check_environment(environ)
+        if report.fatal is not None:
+            return _text(report.fatal, HTTPStatus.INTERNAL_SERVER_ERROR)(environ, start_response)
+        hooks = environ.get(SHUTDOWN_KEY)
+        if hooks is not None and hooks is not self._hooks:
+            hooks.register(self)
+            self._hooks = hooks
         request = Request(environ)
         if not host_allowed(request.host, self.config.allowed_hosts):
             logger.warning("refused request for host %r (allowed_hosts)", request.host)
@@ -119,6 +140,16 @@ class WebIOApp:
                 return []
             return result(environ, start_response)
         return self.dispatch(request)(environ, start_response)
+
+    def _check_environment(self, environ: WSGIEnvironment) -> _env.EnvReport:
+        """Check the server on the first request; refuse for good, or warn once."""
+        report = _env.check_environment(environ, self._created_patched)
+        self._env_report = report
+        if report.fatal is not None:
+            logger.error("%s", report.fatal)
+        for warning in report.warnings:
+            logger.warning("%s", warning)
+        return report
 
     def dispatch(self, request: Request) -> Response:
         """Answer one plain HTTP request."""
@@ -146,6 +177,8 @@ class WebIOApp:
         if request.args.get("test"):
             return Response("ok", content_type="text/plain")  # PyWebIO's client compares exactly
         if api:
+            if self.stopping and request.headers.get(http.SESSION_HEADER, "").startswith("NEW"):
+                return _text(DEFAULT_MESSAGE, HTTPStatus.SERVICE_UNAVAILABLE)
             ctx = WerkzeugHttpContext(request)
             http.handle_http(ctx, self.registry, self.config, self.choose_app)
             return ctx.get_response()
@@ -171,20 +204,35 @@ class WebIOApp:
         if not self.origins.is_allowed(origin, request.host, request.headers.get("Sec-Fetch-Site")):
             logger.warning("refused WebSocket from origin %r", origin)
             return _text(f"origin {origin or '(cross-site)'} is not allowed", HTTPStatus.FORBIDDEN)
+        creating = request.args.get("session", "NEW").startswith("NEW")
+        if creating and self.stopping:
+            return _text(DEFAULT_MESSAGE, HTTPStatus.SERVICE_UNAVAILABLE)
         try:
-            if request.args.get("session", "NEW").startswith("NEW"):
+            if creating:
                 self.choose_app(request.args.get("app"))
         except RemoteProtocolError as exc:
             return _text(exc.message, exc.status_hint)
         channel = open_channel(request.environ, self.config.max_message_size)
-        if channel is None:
+        if channel is not None:
+            websocket.serve_websocket(request, channel, self.registry, self._create_ws_session)
+            return None
+        api = _env.under_uwsgi(request.environ)
+        if api is None:
             return _text(
                 "this server cannot upgrade to WebSocket; serve the app with "
-                "wsgi_webio.transports.wshandler.WebSocketHandler (start_server does) "
-                "or use the HTTP transport",
+                "wsgi_webio.transports.wshandler.WebSocketHandler (start_server and "
+                "wsgi_webio.gunicorn.GeventWebSocketWorker do), under uWSGI with "
+                "--http-websockets, or use the HTTP transport",
                 HTTPStatus.UPGRADE_REQUIRED,
             )
-        websocket.serve_websocket(request, channel, self.registry, self._create_ws_session)
+        try:
+            uwsgi_channel = uwsgi.open_uwsgi_channel(request.environ, self.config.max_message_size, api)
+        except uwsgi.UpgradeRefused as exc:
+            return _text(exc.message, exc.status)
+        try:
+            websocket.serve_websocket(request, uwsgi_channel, self.registry, self._create_ws_session)
+        finally:
+            uwsgi_channel.finish()
         return None
 
     def _create_ws_session(self, request: Request) -> Session:
@@ -197,6 +245,49 @@ class WebIOApp:
     def close(self) -> None:
         """Close every session (their pages are told) and stop housekeeping."""
         self.registry.close_all(CloseReason.SHUTDOWN)
+
+    def shutdown(self, message: str | None = DEFAULT_MESSAGE, timeout: float = 5.0) -> None:
+        """Graceful stop: refuse new sessions, show ``message`` in every open session's page
+        (a toast that stays until clicked; None: no message), close the sessions, and wait
+        at most ``timeout`` seconds for their clients to fetch their last commands. Then
+        stop housekeeping. Idempotent.
+        """
+        if self.stopping:
+            return
+        self.stopping = True
+        # The registry keeps its sessions private; this is its owner reading them.
+        sessions = [s for s in self.registry.sessions() if not s.is_closed]
+        spec = {"content": message, "duration": 0, "position": "center", "color": "warning", "callback_id": None}
+        for session in sessions:
+            if message:
+                try:
+                    session.send_command("toast", spec, task_id="server")
+                except SessionClosed:
+                    pass
+            session.close(CloseReason.SHUTDOWN)
+        clock = time.monotonic
+        deadline = clock() + max(timeout, 0.0)
+        # Held long-polls return, and WebSockets close once their last commands are out.
+        while clock() < deadline and any(_still_delivering(s) for s in sessions):
+            gevent.sleep(0.05)
+        for session in sessions:
+            conn = getattr(session.transport_state, "connection", None)
+            if conn is not None:  # a peer that does not answer our close is not waited for long
+                conn.channel.set_read_timeout(_CLOSE_ANSWER_S)
+        if any(s.info.protocol == "http" for s in sessions):
+            # A long-poll client between two requests comes back within a round trip.
+            gevent.sleep(max(0.0, min(_HTTP_STRAGGLER_S, deadline - clock())))
+        self.registry.close_all(CloseReason.SHUTDOWN)
+        if sessions:
+            logger.info("shut down: told %d session(s) that the server stops", len(sessions))
+
+
+def _still_delivering(session: Session) -> bool:
+    """A closed session whose client is attached and not yet given every command."""
+    if not session.machine.attached:
+        return False
+    conn = getattr(session.transport_state, "connection", None)  # the WebSocket transport's
+    return conn is None or not conn.channel.closed
 
 
 def _text(body: str, status: int = HTTPStatus.OK) -> Response:

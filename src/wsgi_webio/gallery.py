@@ -55,7 +55,7 @@ from .output import (
 from .pin import pin, pin_on_change, put_input, put_select, put_slider
 from .session import download, eval_js, local, run_async, run_js, set_env
 
-MENU = ["Every input", "Upload files", "Popup", "Toast", "Run JavaScript", "Download", "Finish"]
+MENU = ("Every input", "Upload files", "Popup", "Toast", "Run JavaScript", "Download", "Finish")
 
 
 def _png(width: int = 48, height: int = 16) -> bytes:
@@ -191,7 +191,7 @@ def main() -> None:
     show_outputs()
     show_pins()
     while True:
-        choice = actions("What next?", MENU)
+        choice = actions("What next?", list(MENU))
         if choice == "Every input":
             every_input()
         elif choice == "Upload files":

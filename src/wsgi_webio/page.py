@@ -60,6 +60,11 @@ def _asset(name: str) -> tuple[bytes, str] | None:
     return data, hashlib.sha256(data).hexdigest()[:16]
 
 
+def _tag(name: str) -> str:
+    """The version tag of a packaged asset for its URL (``?v=``): its ETag."""
+    return (_asset(name) or (b"", ""))[1]
+
+
 def static_response(request: Request, name: str) -> Response:
     asset = _asset(name)
     if asset is None:
@@ -94,8 +99,8 @@ def page_response(request: Request, app_name: str, fn: Callable[..., Any], confi
     body = _PAGE.format(
         title=html.escape(_title(fn, config.title)),
         static=html.escape(static),
-        css_tag=(_asset("webio.css") or (b"", ""))[1],
-        js_tag=(_asset("webio.js") or (b"", ""))[1],
+        css_tag=_tag("webio.css"),
+        js_tag=_tag("webio.js"),
         config=json.dumps(client_config).replace("<", "\\u003c"),
     )
     response = Response(body, content_type="text/html; charset=utf-8")
@@ -112,7 +117,7 @@ def index_response(request: Request, applications: Mapping[str, Callable[..., An
     )
     body = (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(config.title)}</title>'
-        f'<link rel="stylesheet" href="{html.escape(_static_base(request))}webio.css"></head>'
+        f'<link rel="stylesheet" href="{html.escape(_static_base(request))}webio.css?v={_tag("webio.css")}"></head>'
         f'<body><main id="output-container"><h1>{html.escape(config.title)}</h1><ul>{items}</ul></main></body></html>'
     )
     return Response(body, content_type="text/html; charset=utf-8")

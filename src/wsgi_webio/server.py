@@ -20,12 +20,16 @@ import gevent.event
 from gevent.pywsgi import WSGIServer
 
 from .app import WebIOApp, wsgi_app
+from .lifecycle import DEFAULT_MESSAGE
 from .origin import LOOPBACK_HOSTS
 from .transports.wshandler import WebSocketHandler
 
 __all__ = ["make_server", "start_server"]
 
 logger = logging.getLogger(__name__)
+
+#: On SIGTERM, longest wait for open sessions' pages to fetch the "restarting" message.
+SHUTDOWN_GRACE_S = 5.0
 
 AppSpec = Callable[[], Any] | Mapping[str, Callable[[], Any]] | Iterable[Callable[[], Any]]
 
@@ -82,8 +86,9 @@ def start_server(
     .. warning:: A development server. It binds 127.0.0.1 unless told otherwise.
 
     The standard library is monkey-patched first (so ``time.sleep`` and blocking
-    sockets in apps yield to other sessions). On SIGTERM/SIGINT open sessions are
-    closed (their pages are told) and the server stops.
+    sockets in apps yield to other sessions). On SIGTERM/SIGINT every open session's
+    page shows that the server is restarting, the sessions close, and the server stops
+    within about ``SHUTDOWN_GRACE_S`` seconds.
 
     :raises OSError: when the port is in use (with a message naming it).
     """
@@ -101,6 +106,6 @@ def start_server(
     try:
         stop.wait()
     finally:
-        app.close()
-        server.stop(timeout=2)
+        app.shutdown(DEFAULT_MESSAGE, timeout=SHUTDOWN_GRACE_S)
+        server.stop(timeout=1)
         print("wsgi_webio stopped", file=sys.stderr, flush=True)

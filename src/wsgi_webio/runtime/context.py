@@ -3,10 +3,15 @@
 Owns the one ContextVar that maps a greenlet to its (session, task). gevent gives
 every greenlet its own context, so the value is set inside each task's own run
 function (a child greenlet starts empty). Must not hold any other state.
+
+When no session is bound, script mode (``wsgi_webio.script``, named here and imported
+only on that path) is asked whether the caller is a script's top level that should get
+a session of its own; everywhere else it says no and NoSessionError is raised.
 """
 
 from __future__ import annotations
 
+import importlib
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
@@ -16,6 +21,9 @@ if TYPE_CHECKING:
     from .session import Session, Task
 
 __all__ = ["current_task", "get_current_session", "get_current_task_id", "set_current"]
+
+#: Consulted when no session is bound: its ``session_for_caller()`` returns one or None.
+_SCRIPT_MODE = "wsgi_webio.script"
 
 _current: ContextVar[tuple[Session, Task] | None] = ContextVar("wsgi_webio.current_task", default=None)
 
@@ -40,7 +48,9 @@ def current_task() -> tuple[Session, Task]:
     """
     value = _current.get()
     if value is None:
-        raise NoSessionError(_NO_SESSION)
+        value = importlib.import_module(_SCRIPT_MODE).session_for_caller()
+        if value is None:
+            raise NoSessionError(_NO_SESSION)
     return value
 
 

@@ -86,6 +86,10 @@ class SessionRegistry:
         """The session with this id, open or closed-but-undelivered; None if unknown."""
         return self._sessions.get(session_id)
 
+    def sessions(self) -> list[Session]:
+        """Every session held: open ones and closed ones not yet delivered."""
+        return list(self._sessions.values())
+
     def active_count(self) -> int:
         """Sessions not yet closed."""
         return self._open

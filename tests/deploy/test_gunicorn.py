@@ -1,0 +1,145 @@
+"""Real gunicorn processes on loopback: the stock gevent worker (long-poll) and
+wsgi_webio's GeventWebSocketWorker (both transports, one-worker rule, graceful stop)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+
+import pytest
+
+from tests.deploy.procs import (
+    Http,
+    ServerProcess,
+    free_port,
+    get,
+    long_poll_session,
+    require,
+    run_to_exit,
+    tool,
+    websocket_session,
+    ws_connect,
+    ws_read_until,
+)
+from tests.transports.wsclient import HandshakeRefused
+
+require("gunicorn")
+
+pytestmark = pytest.mark.live
+
+OURS = "wsgi_webio.gunicorn.GeventWebSocketWorker"
+APP = "tests.deploy.apps:application"
+
+
+def gunicorn(worker: str, *extra: str, port: int | None = None) -> ServerProcess:
+    port = port or free_port()
+    args = [tool("gunicorn"), "-k", worker, "-b", f"127.0.0.1:{port}", "--no-control-socket", *extra]
+    if "-w" not in extra:
+        args += ["-w", "1"]
+    return ServerProcess([*args, APP], port)
+
+
+@pytest.fixture(scope="module")
+def stock():
+    server = gunicorn("gevent")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.kill()
+
+
+@pytest.fixture(scope="module")
+def ours():
+    server = gunicorn(OURS, "--access-logfile", "-")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.kill()
+
+
+def test_stock_gevent_worker_serves_long_poll(stock):
+    assert long_poll_session(stock.port, value="ada") == ["echo: ada"]
+
+
+def test_stock_gevent_worker_answers_websocket_with_426(stock):
+    with pytest.raises(HandshakeRefused) as refused:
+        ws_connect(stock.port)
+    assert refused.value.status == 426
+    assert b"GeventWebSocketWorker" in refused.value.body
+
+
+def test_our_worker_serves_both_transports(ours):
+    assert websocket_session(ours.port, value="ws") == ["echo: ws"]
+    assert long_poll_session(ours.port, value="lp") == ["echo: lp"]
+    ours.wait_log('"GET /?session=NEW&ack=-1 HTTP/1.1" 101')  # gunicorn's access log
+
+
+def test_our_worker_refuses_a_foreign_origin_before_the_handshake(ours):
+    with pytest.raises(HandshakeRefused) as refused:
+        ws_connect(ours.port, origin="https://evil.example")
+    assert refused.value.status == 403
+
+
+@pytest.mark.parametrize("how", [["-w", "2"], ["--workers=3"]], ids=["-w 2", "--workers=3"])
+def test_our_worker_refuses_several_workers_at_start(how):
+    code, out = run_to_exit([tool("gunicorn"), "-k", OURS, "-b", f"127.0.0.1:{free_port()}",
+                             "--no-control-socket", *how, APP])
+    assert code != 0
+    assert "sessions, which live in the memory of one process" in out
+    assert "gunicorn -w 1" in out and "sticky routing" in out
+
+
+def test_stock_worker_with_two_workers_refuses_every_request_with_the_fix():
+    server = gunicorn("gevent", "-w", "2")
+    try:
+        server.wait_ready()
+        status, _, body = get(server.port)
+        assert status == 500
+        assert b"gunicorn runs 2 worker processes" in body and b"gunicorn -w 1" in body
+        server.wait_log("gunicorn runs 2 worker processes")  # logged too
+    finally:
+        server.kill()
+
+
+def test_preload_is_reported_once():
+    server = gunicorn(OURS, "--preload")
+    try:
+        server.wait_ready()
+        assert long_poll_session(server.port) == ["echo: hi"]
+        log = server.wait_log("created before gevent monkey-patched")
+        assert log.count("created before gevent monkey-patched") == 1
+    finally:
+        server.kill()
+
+
+def test_sigterm_tells_open_sessions_and_exits_within_the_grace_period():
+    server = gunicorn(OURS, "--graceful-timeout", "6")
+    try:
+        server.wait_ready()
+        ws = ws_connect(server.port)
+        ws_read_until(ws, "input_group")
+        poller = Http(server.port)
+        _, headers, _ = poller.get("/", params={"ack": -1}, headers={"webio-session-id": "NEW"})
+        sid = headers["webio-session-id"]
+        # A held long-poll: answered when the server stops.
+        poller.conn.request("GET", "/?ack=0&wait=1", headers={"webio-session-id": sid})
+        started = time.monotonic()
+        server.signal(signal.SIGTERM)
+        reply = poller.conn.getresponse()
+        held = [c for batch in json.loads(reply.read())["commands"] for c in batch]
+        toast, _ = ws_read_until(ws, "toast")
+        assert "restarting" in toast["spec"]["content"]
+        assert [c["command"] for c in held] == ["toast", "close_session"]
+        assert "restarting" in held[0]["spec"]["content"]
+        ws_read_until(ws, "close_session")
+        ws.close()
+        poller.close()
+        assert server.wait_exit(8) == 0
+        assert time.monotonic() - started < 6
+        log = server.log()
+        assert "telling open sessions" in log and "Worker exiting" in log
+    finally:
+        server.kill()

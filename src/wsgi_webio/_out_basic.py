@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from . import _markdown
 from ._out_core import Output, discard_on_error, embed, send_ui_command
-from ._out_names import ASYNC_ISSUE, Span, check_callback, check_scope_name
+from ._out_names import Span, check_callback, check_scope_name
 from ._out_sanitize import sanitize_html
 from .runtime import context
 
@@ -259,12 +259,10 @@ def put_buttons(buttons: Sequence[Any], onclick: Callable[[Any], Any] | Sequence
 
         put_buttons(["edit", "delete"], onclick=lambda choice: put_text("You chose", choice))
     """
-    unknown = set(callback_options) - {"serial_mode"}
+    unknown = set(callback_options) - {"serial_mode", "mutex_mode"}
     if unknown:
-        hint = ""
-        if "mutex_mode" in unknown:
-            hint = f" (mutex_mode is for async callbacks, not supported yet: {ASYNC_ISSUE})"
-        raise TypeError(f"unknown callback options {sorted(unknown)}; wsgi_webio supports serial_mode{hint}")
+        raise TypeError(f"unknown callback options {sorted(unknown)}; wsgi_webio supports serial_mode "
+                        "(and mutex_mode, PyWebIO's name for it with async callbacks)")
     wire, values = _button_items(buttons)
     if callable(onclick):
         single = check_callback(onclick, "onclick")

@@ -7,7 +7,6 @@ Pure checks and tiny value types: sends nothing, holds no state.
 
 from __future__ import annotations
 
-import inspect
 import math
 import re
 import secrets
@@ -111,16 +110,12 @@ def check_json(value: Any, where: str) -> None:
 
 
 def check_callback(fn: Any, what: str) -> Callable[..., Any]:
-    """Return ``fn`` if it can be a callback.
+    """Return ``fn`` if it can be a callback (a plain or an ``async def`` function).
 
     :raises TypeError: if it is not callable.
-    :raises NotImplementedError: for an ``async def`` function (not supported yet).
     """
     if not callable(fn):
         raise TypeError(f"{what} must be callable, got {fn!r}")
-    if inspect.iscoroutinefunction(fn):
-        raise NotImplementedError(f"{what} is an async def function; wsgi_webio does not run coroutines yet, "
-                                  f"see {ASYNC_ISSUE}. Use a plain def function.")
     return fn  # type: ignore[no-any-return]
 
 

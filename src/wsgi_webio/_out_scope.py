@@ -9,6 +9,7 @@ the session only through the context.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, Final, TypeVar
@@ -190,6 +191,14 @@ class ScopeContext:
 
     def __call__(self, func: F) -> F:
         check_callback(func, "the function use_scope() decorates")
+        if inspect.iscoroutinefunction(func):
+
+            @wraps(func)
+            async def in_scope_async(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await func(*args, **kwargs)
+
+            return in_scope_async  # type: ignore[return-value]
 
         @wraps(func)
         def in_scope(*args: Any, **kwargs: Any) -> Any:

@@ -67,7 +67,7 @@ def make_applications(applications: AppFunc | Mapping[str, AppFunc] | Iterable[A
     """Normalise ``applications``: a function becomes ``{"index": f}``; a list is keyed
     by function name; a dict is kept.
 
-    :raises TypeError: for an app that is not callable or is an ``async def``.
+    :raises TypeError: for an app that is not callable or is a generator function.
     :raises ValueError: for an empty collection or duplicate names.
     """
     if callable(applications):
@@ -89,10 +89,10 @@ def make_applications(applications: AppFunc | Mapping[str, AppFunc] | Iterable[A
         if not callable(fn):
             raise TypeError(f"application {name!r} is not callable: {fn!r}")
         target = _unwrap(fn)
-        if inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target):
+        if inspect.isasyncgenfunction(target) or inspect.isgeneratorfunction(target):
             raise TypeError(
-                f"application {name!r} is an async def function; wsgi_webio runs plain (blocking) "
-                "functions for now. Make it a plain def: input() and put_*() block the greenlet."
+                f"application {name!r} is a generator function; wsgi_webio runs plain functions and "
+                "async def functions (docs/async.md). Make it `def` or `async def`."
             )
     return apps
 

@@ -34,6 +34,7 @@ from ._input_args import (
 )
 from ._input_items import InputItem
 from ._out_core import check_callback
+from .runtime.aio import is_async_callable, maybe_await
 
 __all__ = [
     "CHECKBOX", "COLOR", "DATE", "DATETIME", "DATETIME_LOCAL", "FLOAT", "NUMBER", "PASSWORD", "RADIO", "SELECT",
@@ -65,9 +66,13 @@ Validator = Callable[[Any], Any]
 
 
 def _callable_or_none(func: Any, what: str) -> None:
-    """:raises TypeError: for a non-callable. :raises NotImplementedError: for ``async def``."""
+    """:raises TypeError: for a non-callable or an ``async def`` (validators and
+    onchange run inside the form's loop and must answer at once)."""
     if func is not None:
         check_callback(func, what)
+        if is_async_callable(func):
+            raise TypeError(f"{what} must be a plain function, not async def: it runs inside the form "
+                            "and its answer is needed at once")
 
 
 def _item(kind: str, label: Any, name: str | None, validate: Validator | None, onchange: Validator | None,
@@ -99,6 +104,10 @@ def _ask(item: InputItem) -> Any:
         return item
     label = item.spec.pop("label", "")
     item.spec.update(label="", name="data")
+    return maybe_await(_ask_now, label, item)
+
+
+def _ask_now(label: Any, item: InputItem) -> Any:
     result = run_form(label, [item])
     return None if result is None else result["data"]
 
@@ -400,4 +409,5 @@ def input_group(label: str = "", inputs: Sequence[InputItem] | None = None,
     """
     _callable_or_none(validate, "validate")
     items = check_group_items(inputs)
-    return run_form("" if label is None else str(label), items, validate=validate, cancelable=bool(cancelable))
+    return maybe_await(run_form, "" if label is None else str(label), items, validate=validate,
+                       cancelable=bool(cancelable))

@@ -32,6 +32,7 @@ from ._out_core import check_callback
 from .output import Output, flush_pending
 from .protocol import UploadedFile
 from .runtime import context
+from .runtime.aio import maybe_await
 from .runtime.session import Session
 
 __all__ = [
@@ -216,6 +217,10 @@ def get_pin_values(names: Sequence[str]) -> dict[str, Any]:
     if isinstance(names, str):
         names = [names]
     wanted = [_pin_name(n) for n in names]
+    return maybe_await(_get_pin_values_now, wanted)  # type: ignore[no-any-return]
+
+
+def _get_pin_values_now(wanted: list[str]) -> dict[str, Any]:
     data = _ask_page("pin_values", {"names": wanted})
     if not isinstance(data, dict):
         logger.info("pin_values: ignored a malformed answer %r", type(data).__name__)
@@ -246,7 +251,11 @@ class Pin:
         context.get_current_session().extensions[_STRICT_KEY] = True
 
     def _read(self, name: str, error: type[LookupError | AttributeError]) -> Any:
-        values = get_pin_values([name])
+        # In an async task ``await pin.name``, as in PyWebIO's coroutine sessions.
+        return maybe_await(self._read_now, _pin_name(name), error)
+
+    def _read_now(self, name: str, error: type[LookupError | AttributeError]) -> Any:
+        values = _get_pin_values_now([name])
         if name not in values and _strict(context.get_current_session()):
             raise error(f"no pin widget named {name!r} on the page")
         return values.get(name)
@@ -312,6 +321,10 @@ def pin_wait_change(*names: str | Sequence[str], timeout: float | None = None) -
             raise TypeError(f"timeout must be a number of seconds or None, got {timeout!r}")
         if timeout <= 0:
             timeout = None
+    return maybe_await(_wait_change_now, wanted, timeout)  # type: ignore[no-any-return]
+
+
+def _wait_change_now(wanted: list[str], timeout: float | None) -> dict[str, Any] | None:
     while True:
         data = _ask_page("pin_wait", {"names": wanted, "timeout": timeout})
         if data is None and timeout is not None:

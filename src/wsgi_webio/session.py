@@ -15,14 +15,14 @@ import inspect
 import logging
 import warnings
 from collections.abc import Callable
-from typing import Any, Final, NoReturn
+from typing import Any, Final
 
 from gevent import Greenlet
 
 from ._out_core import flush_pending, send_ui_command
-from ._out_names import ASYNC_ISSUE
 from .errors import SessionClosed
-from .runtime import context
+from .runtime import aio, context
+from .runtime.aio import maybe_await
 from .runtime.context import get_current_session, get_current_task_id
 from .runtime.session import TaskHandle
 
@@ -56,14 +56,6 @@ _GO_APP_JS: Final = ("(function(){var u=new URL(window.location.href);u.hash='';
                      "if(new_window){window.open(u.href,'_blank');}else{window.location.href=u.href;}})()")
 
 
-def _no_coroutines(what: str, obj: Any) -> None:
-    if inspect.iscoroutine(obj):
-        obj.close()  # never awaited: close it so Python does not warn about it
-    if inspect.iscoroutine(obj) or inspect.iscoroutinefunction(obj):
-        raise NotImplementedError(f"{what} got a coroutine; wsgi_webio does not run async def code yet, see "
-                                  f"{ASYNC_ISSUE}. Pass a plain function instead.")
-
-
 def defer_call(func: Callable[[], Any]) -> Callable[[], Any]:
     """Call ``func`` when the session closes (in registration order). Also a decorator.
 
@@ -74,36 +66,48 @@ def defer_call(func: Callable[[], Any]) -> Callable[[], Any]:
     return get_current_session().defer_call(func)
 
 
-def run_async(fn: Callable[..., Any], *args: Any) -> TaskHandle:
-    """Run ``fn(*args)`` as a new task of the current session; it may call input and
-    output functions. Returns a handle with ``close()`` and ``closed()``.
-
-    PyWebIO takes a coroutine object here; wsgi_webio takes a plain function.
+def run_async(coro_obj: Any, *args: Any) -> TaskHandle:
+    """Run a coroutine object (PyWebIO's form), an ``async def`` function or a plain
+    function as a new task of the current session; it may call input and output
+    functions. Returns a handle with ``close()`` and ``closed()``. The session does not
+    end before the task does (unless closed).
 
     .. code-block:: python
 
-        def ticker():
-            for i in range(3):
-                time.sleep(1)
-                put_text("tick", i)
+        async def clock():
+            while True:
+                put_text(time.strftime("%X"))
+                await asyncio.sleep(1)
 
-        run_async(ticker)
+        handle = run_async(clock())
+        ...
+        handle.close()
 
-    :raises NotImplementedError: for a coroutine. :raises TypeError: for a non-callable.
+    :raises TypeError: for something that is neither a coroutine nor callable.
     """
-    _no_coroutines("run_async()", fn)
-    if not callable(fn):
-        raise TypeError(f"run_async() needs a function, got {fn!r}")
-    return get_current_session().start_task(fn, *args)
-
-
-def run_asyncio_coroutine(coro_obj: Any) -> NoReturn:
-    """Not supported yet: always raises NotImplementedError (PyWebIO runs an asyncio
-    coroutine from a coroutine session; wsgi_webio has no coroutine sessions yet)."""
-    if inspect.iscoroutine(coro_obj):
+    if not (inspect.iscoroutine(coro_obj) or callable(coro_obj)):
+        raise TypeError(f"run_async() needs a coroutine object or a function, got {coro_obj!r}")
+    if inspect.iscoroutine(coro_obj) and args:
         coro_obj.close()
-    raise NotImplementedError(f"run_asyncio_coroutine() is not supported: wsgi_webio does not run coroutines yet, "
-                              f"see {ASYNC_ISSUE}. Call blocking code directly (gevent makes it cooperative).")
+        raise TypeError("run_async() takes no extra arguments with a coroutine object")
+    return get_current_session().start_task(coro_obj, *args)
+
+
+def run_asyncio_coroutine(coro_obj: Any) -> Any:
+    """Run an asyncio coroutine (aiohttp, asyncio.sleep...) from app code.
+
+    Inside an ``async def`` task it returns an awaitable (``await
+    run_asyncio_coroutine(coro)``, as in PyWebIO; awaiting ``coro`` directly works
+    too). In a plain task it runs the coroutine on the hub's asyncio loop and blocks
+    the task (not the server) until it finishes, returning its result.
+
+    :raises TypeError: for something that is not a coroutine object.
+    """
+    if not inspect.iscoroutine(coro_obj):
+        raise TypeError(f"run_asyncio_coroutine() needs a coroutine object, got {coro_obj!r}")
+    if aio.in_loop_greenlet():
+        return coro_obj
+    return aio.run_coroutine_blocking(coro_obj)
 
 
 def register_thread(greenlet: Greenlet) -> TaskHandle:
@@ -127,6 +131,10 @@ def hold() -> None:
         put_buttons(["ping"], onclick=lambda _: toast("pong"))
         hold()
     """
+    return maybe_await(_hold_now)  # type: ignore[no-any-return]
+
+
+def _hold_now() -> None:
     flush_pending()
     session = get_current_session()
     try:
@@ -165,6 +173,10 @@ def eval_js(expression_: str, **args: Any) -> Any:
     """
     if not isinstance(expression_, str):
         raise TypeError(f"eval_js() needs a JavaScript expression as a str, got {expression_!r:.60}")
+    return maybe_await(_eval_js_now, expression_, args)
+
+
+def _eval_js_now(expression_: str, args: dict[str, Any]) -> Any:
     send_ui_command("run_script", {"code": expression_, "args": args, "eval": True})
     session = get_current_session()
     while True:

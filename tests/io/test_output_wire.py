@@ -334,7 +334,7 @@ def test_positions_and_explicit_scopes_are_resolved_when_created():
     pytest.param(lambda: put_code("x", rows=0), ValueError, "rows", id="code rows"),
     pytest.param(lambda: put_buttons([{"value": 1}], onclick=print), ValueError, "label", id="button dict"),
     pytest.param(lambda: put_buttons(["a"], onclick=[print, print]), ValueError, "1 buttons but 2", id="onclick count"),
-    pytest.param(lambda: put_buttons(["a"], onclick=print, mutex_mode=True), TypeError, "mutex_mode", id="option"),
+    pytest.param(lambda: put_buttons(["a"], onclick=print, mutex=True), TypeError, "mutex", id="option"),
     pytest.param(lambda: put_buttons(["a"], onclick=1), TypeError, "onclick", id="onclick type"),
     pytest.param(lambda: put_button("a", onclick=print, color="pink"), ValueError, "pink", id="color"),
     pytest.param(lambda: put_image(b"????"), ValueError, "format", id="unknown image bytes"),

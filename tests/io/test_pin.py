@@ -3,6 +3,7 @@ values, waiting for changes (with and without timeout) and change callbacks."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -332,15 +333,17 @@ def test_widgets_are_outputs_that_nest_and_style():
         assert [c.type for c in row.children] == ["pin", "text"]
 
 
-def test_async_callbacks_are_refused_with_a_message():
-    async def later(_value):
-        return None
+def test_async_pin_on_change_callback_runs():
+    async def later(value):
+        await asyncio.sleep(0)
+        put_text(f"async saw {value}")
 
     def app():
         put_input("a")
-        with pytest.raises(NotImplementedError, match="async def"):
-            pin_on_change("a", onchange=later)
-        put_text("checked")
+        pin_on_change("a", onchange=later)
+        put_text("ready")
 
     with open_app(app) as page:
-        page.wait_for_text("checked")
+        page.wait_for_text("ready")
+        page.set_pin("a", "x")
+        page.wait_for_text("async saw x")

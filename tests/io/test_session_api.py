@@ -4,14 +4,12 @@ supported yet."""
 
 from __future__ import annotations
 
-import asyncio
-
 import gevent
 import pytest
 
 from tests.runtime.conftest import Driver, FakeClock, make_info
 from wsgi_webio.config import WebIOConfig
-from wsgi_webio.output import put_buttons, put_text, use_scope
+from wsgi_webio.output import put_buttons, put_text
 from wsgi_webio.runtime.registry import SessionRegistry
 from wsgi_webio.session import (
     data,
@@ -25,7 +23,6 @@ from wsgi_webio.session import (
     local,
     register_thread,
     run_async,
-    run_asyncio_coroutine,
     run_js,
     set_env,
 )
@@ -140,27 +137,6 @@ def test_bad_arguments_raise_type_error(call):
 
     with open_app(app) as page:
         page.wait_for_text("ok")
-
-
-def test_coroutines_are_refused_naming_the_async_issue():
-    async def coro_fn():
-        return 1
-
-    def app():
-        with pytest.raises(NotImplementedError, match="issue 6"):
-            run_asyncio_coroutine(asyncio.sleep(0))
-        with pytest.raises(NotImplementedError, match="issue 6"):
-            run_async(coro_fn())
-        with pytest.raises(NotImplementedError, match="issue 6"):
-            run_async(coro_fn)
-        with pytest.raises(NotImplementedError, match="issue 6"):
-            put_buttons(["a"], onclick=coro_fn)
-        with pytest.raises(NotImplementedError, match="issue 6"):
-            use_scope("s")(coro_fn)
-        put_text("refused")
-
-    with open_app(app) as page:
-        page.wait_for_text("refused")
 
 
 def test_local_info_and_deprecated_aliases():

@@ -82,10 +82,10 @@ def test_bad_options_fail_at_start():
         make_server(echo_app, "127.0.0.1", 0, max_message_size=0)
     with pytest.raises(TypeError, match="not callable"):
         wsgi_app({"index": "not a function"})
-    with pytest.raises(TypeError, match="async def"):
-        async def coro_app():
-            pass
-        wsgi_app(coro_app)
+    with pytest.raises(TypeError, match="generator function"):
+        def generator_app():
+            yield
+        wsgi_app(generator_app)
 
 
 def test_session_info_describes_the_client(live):

@@ -9,6 +9,7 @@ and read commands from ``outbox``; it never imports a transport or the I/O API.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import secrets
 import traceback
@@ -25,7 +26,7 @@ from ..core.outbox import HIGH_WATER_BYTES, LOW_WATER_BYTES, EventSequencer, Out
 from ..core.state import CloseReason, SessionMachine, SessionState
 from ..errors import NoSessionError, RemoteProtocolError, SessionClosed
 from ..protocol import CLOSE_SESSION, ClientEvent, EventBatch, encode_command
-from . import context
+from . import aio, context
 
 if TYPE_CHECKING:
     from ..info import SessionInfo
@@ -302,7 +303,9 @@ class Session:
         context.set_current(self, task)
         try:
             if not self.is_closed:
-                fn(*args)
+                result = fn(*args)
+                if inspect.iscoroutine(result):  # an async def app, task or callback
+                    aio.AsyncTaskRunner(task.id).run(result)
         except SessionClosed:
             pass
         except gevent.GreenletExit:
@@ -330,12 +333,28 @@ class Session:
 
     def start_task(self, fn: Callable[..., Any], *args: Any) -> TaskHandle:
         """Start ``fn(*args)`` as another task of this session (PyWebIO's run_async /
-        register_thread). The session does not end before it does.
+        register_thread); ``fn`` may be an ``async def`` function, or a coroutine
+        object (with no args). The session does not end before it does.
 
         :raises SessionClosed: when the session is closed.
         """
         if self.is_closed:
+            if inspect.iscoroutine(fn):
+                fn.close()
             raise SessionClosed()
+        if inspect.iscoroutine(fn):
+            coro = fn
+
+            def fn() -> Any:
+                return coro
+
+            fn.__name__ = coro.__name__  # names the task after the coroutine
+            task = self._spawn(fn, args, "task")
+            # Killed before it ran (handle.close() at once), the coroutine was never
+            # started: close it, so nothing warns that it was never awaited.
+            assert task.greenlet is not None
+            task.greenlet.rawlink(lambda _g: coro.close())
+            return TaskHandle(task)
         return TaskHandle(self._spawn(fn, args, "task"))
 
     def register_thread(self, greenlet: Greenlet) -> TaskHandle:
@@ -404,13 +423,17 @@ class Session:
         return context.current_task()[1].scopes[idx]
 
     # ------------------------------------------------------------------ callbacks
-    def register_callback(self, callback: Callable[[Any], Any], *, serial_mode: bool = False) -> str:
+    def register_callback(
+        self, callback: Callable[[Any], Any], *, serial_mode: bool = False, mutex_mode: bool = False
+    ) -> str:
         """Register a function called with the event's data when the client triggers it.
 
-        Each trigger runs in a new task (greenlet) unless ``serial_mode``, where
-        triggers run one at a time in one task (and may call ``input()``).
-        Returns the callback id to put in the command spec.
+        Each trigger runs in a new task (greenlet) unless ``serial_mode`` (or
+        ``mutex_mode``, PyWebIO's name for it with coroutines), where triggers run one
+        at a time in one task (and may call ``input()``). ``callback`` may be an
+        ``async def`` function. Returns the callback id to put in the command spec.
         """
+        serial_mode = serial_mode or mutex_mode
         if not callable(callback):
             raise TypeError(f"register_callback needs a callable, got {callback!r}")
         cb_id = f"CB-{_task_name(callback)}-{secrets.token_urlsafe(8)}"
@@ -423,7 +446,9 @@ class Session:
             event = self.next_client_event()
             callback, _ = self._callbacks[event.task_id]
             try:
-                callback(event.data)
+                result = callback(event.data)
+                if inspect.iscoroutine(result):  # serial async callbacks run one at a time too
+                    aio.AsyncTaskRunner(task.id).run(result)
             except Exception:
                 self.on_task_exception(task)
 
@@ -521,6 +546,9 @@ class Session:
         :raises SessionClosed: when the session closes while waiting (or before).
         """
         _, task = context.current_task()
+        if aio.in_loop_greenlet():
+            raise RuntimeError("an input function was called without await inside an async task: "
+                               "write `await input(...)` (blocking here would stall every session)")
         if self.is_closed:
             raise SessionClosed()
         if task.events.empty():
@@ -569,7 +597,9 @@ class Session:
             owner, task = context.current_task()
         except NoSessionError:
             owner = None
-        if owner is not self:
+        if owner is not self or aio.in_loop_greenlet():
+            # A coroutine step (on the hub's asyncio loop) must never block either:
+            # that would stall every async task of every session.
             if self.outbox.buffered_bytes > HARD_LIMIT_FACTOR * max(self.outbox.high_water, 1):
                 logger.warning("session %s: outbox over %dx its high-water mark; closing", self.id,
                                HARD_LIMIT_FACTOR)

@@ -1,0 +1,245 @@
+"""``async def`` apps on the greenlet core, through the harness (issue 6)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import gevent
+
+from wsgi_webio.input import (
+    actions,
+    checkbox,
+    file_upload,
+    input,
+    input_group,
+    radio,
+    select,
+    slider,
+    textarea,
+)
+from wsgi_webio.output import put_buttons, put_text, use_scope
+from wsgi_webio.pin import pin, pin_wait_change, put_input
+from wsgi_webio.runtime import aio
+from wsgi_webio.session import defer_call, eval_js, hold, run_async, run_asyncio_coroutine
+from wsgi_webio.testing import open_app
+
+
+def test_every_input_function_can_be_awaited():
+    got = {}
+
+    async def main():
+        got["input"] = await input("name?")
+        got["textarea"] = await textarea("bio?")
+        got["select"] = await select("pick", ["a", "b"])
+        got["checkbox"] = await checkbox("tick", ["x", "y"])
+        got["radio"] = await radio("one", ["p", "q"])
+        got["slider"] = await slider("level", value=3)
+        got["actions"] = await actions("go?", ["yes", "no"])
+        got["file"] = await file_upload("file?")
+        got["group"] = await input_group("group", [input("a", name="a"), input("b", name="b", type="number")])
+        put_text("done")  # outputs need no await
+
+    with open_app(main) as page:
+        page.wait_for_form("name?").submit("Ada")
+        page.wait_for_form("bio?").submit("hi")
+        page.wait_for_form("pick").submit("b")
+        page.wait_for_form("tick").submit(["y"])
+        page.wait_for_form("one").submit("q")
+        page.wait_for_form("level").submit(7)
+        page.wait_for_form("go?").click("no")
+        page.wait_for_form("file?").upload("data", [("f.txt", b"F")]).submit()
+        page.wait_for_form("group").submit(a="x", b=2)
+        page.wait_for_text("done")
+    assert got["input"] == "Ada" and got["textarea"] == "hi" and got["select"] == "b"
+    assert got["checkbox"] == ["y"] and got["radio"] == "q" and got["slider"] == 7 and got["actions"] == "no"
+    assert got["file"]["content"] == b"F" and got["group"] == {"a": "x", "b": 2}
+
+
+def test_eval_js_pins_and_asyncio_primitives():
+    async def main():
+        width = await eval_js("window.innerWidth")
+        put_input("p", value="v0")
+        before = await pin.p
+        changed = await pin_wait_change("p")
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        await queue.put(1)
+        got = await asyncio.wait_for(queue.get(), timeout=1)
+        await asyncio.sleep(0.01)
+        put_text(f"{width} {before} {changed['value']} {got}")
+
+    with open_app(main, eval_js=lambda code, args: 800) as page:
+        page.wait_for_text("")
+        with gevent.Timeout(5):
+            while "p" not in page.pins:
+                page.settle([])
+        page.set_pin("p", "v1")
+        page.wait_for_text("800 v0 v1 1")
+
+
+def test_run_async_handle_and_session_end_when_all_tasks_end():
+    async def ticker(times):
+        for i in range(times):
+            put_text(f"tick {i}")
+            await asyncio.sleep(0.01)
+
+    async def forever():
+        while True:
+            await asyncio.sleep(10)
+
+    async def main():
+        handle = run_async(forever())
+        run_async(ticker(3))
+        put_text("closed early:", handle.closed())
+        handle.close()
+        await asyncio.sleep(0.05)
+        put_text("now closed:", handle.closed())
+
+    with open_app(main) as page:
+        page.wait_for_text("tick 2")
+        page.wait_for_text("now closed: True")
+        assert "closed early: False" in page.text
+        page.wait_closed()  # every task ended: the session closed itself
+
+
+def test_close_cancels_coroutines_runs_deferred_and_leaves_no_task_behind():
+    seen = []
+
+    async def background():
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            seen.append("background cancelled")
+            raise
+
+    async def main():
+        defer_call(lambda: seen.append("deferred"))
+        run_async(background())
+        try:
+            await input("wait")
+        finally:
+            seen.append("main finally")
+
+    loop = aio.get_loop()
+    before = {t for t in asyncio.all_tasks(loop)}
+    with open_app(main) as page:
+        page.wait_for_form("wait")
+        page.session.close()
+        assert page.session.join(5)
+    assert sorted(seen) == ["background cancelled", "deferred", "main finally"]
+    assert {t for t in asyncio.all_tasks(loop) if not t.done()} <= before
+    assert not [h for h in loop._scheduled if not h.cancelled()]  # no timer left either
+
+
+def test_async_callbacks_plain_and_serial():
+    order = []
+
+    async def clicked(value):
+        order.append(f"start {value}")
+        await asyncio.sleep(0.01)
+        order.append(f"end {value}")
+        put_text(f"clicked {value}")
+
+    async def main():
+        put_buttons(["a"], onclick=clicked)
+        put_buttons(["s"], onclick=clicked, mutex_mode=True)
+        await hold()
+
+    with open_app(main) as page:
+        page.click("a")
+        page.wait_for_text("clicked a")
+        page.click("s")
+        page.click("s")
+        page.wait_for_text("clicked s\nclicked s")
+    assert order[-4:] == ["start s", "end s", "start s", "end s"]
+
+
+def test_use_scope_decorates_coroutine_functions():
+    @use_scope("box", clear=True)
+    async def fill():
+        await asyncio.sleep(0)
+        put_text("in the box")
+
+    async def main():
+        await fill()
+        put_text("outside")
+
+    with open_app(main) as page:
+        page.wait_for_text("outside")
+        assert page.scope("box").text == "in the box"
+
+
+def test_run_asyncio_coroutine_in_async_and_plain_tasks():
+    async def compute():
+        await asyncio.sleep(0.01)
+        return 42
+
+    async def async_main():
+        put_text("async got", await run_asyncio_coroutine(compute()))
+
+    def plain_main():
+        put_text("plain got", run_asyncio_coroutine(compute()))
+
+    for app, expected in ((async_main, "async got 42"), (plain_main, "plain got 42")):
+        with open_app(app) as page:
+            page.wait_for_text(expected)
+
+
+def test_input_without_await_says_how_to_fix():
+    async def main():
+        name = input("x")  # forgot the await: the value says so wherever it shows up
+        put_text("got", name)
+        await name
+
+    with open_app(main) as page:
+        page.wait_for_text("not awaited: in an async def app, write `await` before this call")
+        page.wait_for_form("x").submit("late")
+
+
+def test_blocking_wait_inside_a_coroutine_is_refused():
+    async def main():
+        from wsgi_webio.runtime.context import get_current_session
+
+        try:
+            get_current_session().next_client_event()  # what a blocking input() would do here
+        except RuntimeError as exc:
+            put_text("refused:", exc)
+
+    with open_app(main) as page:
+        page.wait_for_text("write `await input(...)`")
+
+
+def test_a_coroutine_holding_the_hub_is_reported_by_task_name(caplog):
+    import time
+
+    async def hog():
+        time.sleep(0.15)  # blocking call inside a coroutine: stalls the hub (unpatched here)
+        put_text("hogged")
+
+    with caplog.at_level(logging.WARNING, logger="wsgi_webio"), open_app(hog) as page:
+        page.wait_for_text("hogged")
+    [record] = [r for r in caplog.records if "held the hub" in r.getMessage()]
+    assert "hog-" in record.getMessage()
+
+
+def test_aiohttp_request_to_a_loopback_server():
+    import aiohttp
+    from gevent.pywsgi import WSGIServer
+
+    def wsgi(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"pong from loopback"]
+
+    server = WSGIServer(("127.0.0.1", 0), wsgi, log=None)
+    server.start()
+
+    async def main():
+        async with aiohttp.ClientSession() as client:
+            async with client.get(f"http://127.0.0.1:{server.server_port}/") as reply:
+                put_text("aiohttp:", await reply.text())
+
+    try:
+        with open_app(main, timeout=10) as page:
+            page.wait_for_text("aiohttp: pong from loopback")
+    finally:
+        server.stop()

@@ -7,6 +7,7 @@ Playwright's sync API runs an event loop of its own. Chromium is Debian's
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import subprocess
@@ -135,6 +136,29 @@ def console() -> ConsoleLog:
 @pytest.fixture
 def page(browser: Any, console: ConsoleLog) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1000, "height": 800})
+    pg = context.new_page()
+    pg.on("console", console.on_console)
+    pg.on("pageerror", console.on_pageerror)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def said(label: str, value: Any) -> str:
+    """The text a ``serve_app.py`` app shows when it reports ``value`` (its ``_echo``)."""
+    return f"{label}: {json.dumps(value, sort_keys=True)}"
+
+
+@pytest.fixture(name="said")
+def said_fixture() -> Any:
+    return said
+
+
+@pytest.fixture
+def phone(browser: Any, console: ConsoleLog) -> Iterator[Any]:
+    """A page in a phone-sized viewport."""
+    context = browser.new_context(viewport={"width": 375, "height": 700}, is_mobile=True, has_touch=True)
     pg = context.new_page()
     pg.on("console", console.on_console)
     pg.on("pageerror", console.on_pageerror)

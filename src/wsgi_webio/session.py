@@ -2,8 +2,8 @@
 
 Owns the user-facing helpers: ``local``, ``info``, ``defer_call``, ``run_async``,
 ``register_thread``, ``hold``, ``run_js``, ``eval_js``, ``download``, ``set_env``,
-``go_app``, and ``run_asyncio_coroutine`` (which says coroutines are not supported
-yet). Each reaches the current session through the context and sends through the
+``go_app`` and ``run_asyncio_coroutine``; the blocking ones can be awaited in
+``async def`` apps. Each reaches the current session through the context and sends through the
 output module's helper, so outputs already made are shown first; nothing here
 holds state.
 """

@@ -92,7 +92,8 @@ def test_run_async_handle_and_session_end_when_all_tasks_end():
         run_async(ticker(3))
         put_text("closed early:", handle.closed())
         handle.close()
-        await asyncio.sleep(0.05)
+        while not handle.closed():
+            await asyncio.sleep(0.001)
         put_text("now closed:", handle.closed())
 
     with open_app(main) as page:
@@ -243,3 +244,100 @@ def test_aiohttp_request_to_a_loopback_server():
             page.wait_for_text("aiohttp: pong from loopback")
     finally:
         server.stop()
+
+
+def test_plain_tasks_never_see_the_hub_loop_as_running():
+    async def compute():
+        return 7
+
+    async def async_main():
+        await asyncio.sleep(0)  # the hub's loop is up
+        put_text("async up")
+
+    def plain_main():
+        put_text("asyncio.run gives", asyncio.run(compute()))  # no "running event loop" error
+
+    with open_app(async_main) as first:
+        first.wait_for_text("async up")
+        with open_app(plain_main) as page:
+            page.wait_for_text("asyncio.run gives 7")
+
+
+def test_a_plain_callback_waking_asyncio_objects_wakes_the_loop():
+    queue: list[asyncio.Queue[str]] = []
+
+    async def main():
+        q: asyncio.Queue[str] = asyncio.Queue()
+        queue.append(q)
+        put_buttons(["send"], onclick=lambda _v: q.put_nowait("from a plain callback"))
+        put_text("got:", await q.get())
+
+    with open_app(main) as page:
+        page.click("send")
+        page.wait_for_text("got: from a plain callback", timeout=3)
+
+
+def test_wait_for_timeout_on_an_input_takes_its_form_down():
+    async def main():
+        try:
+            await asyncio.wait_for(input("first"), timeout=0.1)
+        except asyncio.TimeoutError:
+            put_text("first timed out")
+        put_text("second got", await input("second"))
+
+    with open_app(main) as page:
+        page.wait_for_text("first timed out")
+        form = page.wait_for_form("second")
+        assert [f.label for f in page.forms] == ["second"]  # the first form is gone
+        form.submit("x")
+        page.wait_for_text("second got x")
+
+
+def test_hub_holding_inside_gather_children_is_reported(caplog):
+    import time
+
+    async def hog():
+        time.sleep(0.15)
+
+    async def main():
+        await asyncio.gather(hog(), asyncio.sleep(0))
+        put_text("gathered")
+
+    with caplog.at_level(logging.WARNING, logger="wsgi_webio"), open_app(main) as page:
+        page.wait_for_text("gathered")
+    assert [r for r in caplog.records if "held the hub" in r.getMessage() and "main-" in r.getMessage()]
+
+
+def test_chat_room_two_sessions_share_state():
+    messages: list[str] = []
+    listeners: set[asyncio.Event] = set()
+
+    async def show(seen: int):
+        wake = asyncio.Event()
+        listeners.add(wake)
+        try:
+            while True:
+                while seen < len(messages):
+                    put_text(messages[seen])
+                    seen += 1
+                await wake.wait()
+                wake.clear()
+        finally:
+            listeners.discard(wake)
+
+    async def room():
+        name = await input("nick?")
+        run_async(show(0))
+        while True:
+            messages.append(f"{name}: {await input('say')}")
+            for wake in listeners:
+                wake.set()
+
+    with open_app(room) as ann, open_app(room) as bob:
+        ann.wait_for_form("nick?").submit("ann")
+        bob.wait_for_form("nick?").submit("bob")
+        ann.wait_for_form("say").submit("hi bob")
+        bob.wait_for_text("ann: hi bob")
+        bob.wait_for_form("say").submit("hi ann")
+        ann.wait_for_text("bob: hi ann")
+    assert not listeners  # closing both sessions cancelled their listeners

@@ -69,10 +69,50 @@ def is_async_callable(fn: Any) -> bool:
     return inspect.iscoroutinefunction(call)
 
 
+class _HubSelector(GeventSelector):  # type: ignore[misc]
+    """gevent's selector, plus: while the loop waits, the thread's "running loop" is
+    whatever it is outside our loop (None, or another library's loop such as a test
+    driver's), so plain greenlets never see ours as running: ``asyncio.run()`` and
+    Django's async-safety checks keep working in them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outside: asyncio.AbstractEventLoop | None = None
+
+    def select(self, timeout: float | None = None) -> Any:
+        mine = asyncio.events._get_running_loop()
+        asyncio.events._set_running_loop(self.outside)
+        try:
+            return super().select(timeout)
+        finally:
+            self.outside = asyncio.events._get_running_loop()
+            asyncio.events._set_running_loop(mine)
+
+
 class _HubLoop(asyncio.SelectorEventLoop):
     """An asyncio loop whose waits are gevent waits, run by one greenlet."""
 
-    greenlet: gevent.Greenlet | None = None
+    def __init__(self) -> None:
+        self.hub_selector = _HubSelector()
+        super().__init__(self.hub_selector)
+        self.greenlet: gevent.Greenlet | None = None
+        self.set_task_factory(_timed_task)
+
+    def _wake_if_outside(self) -> None:
+        # From another greenlet the loop may be parked in select(): nudge it, as
+        # call_soon_threadsafe does from another thread.
+        if gevent.getcurrent() is not self.greenlet and not self.is_closed():
+            self._write_to_self()
+
+    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:
+        handle = super().call_soon(callback, *args, context=context)
+        self._wake_if_outside()
+        return handle
+
+    def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:
+        handle = super().call_at(when, callback, *args, context=context)
+        self._wake_if_outside()
+        return handle
 
 
 def get_loop() -> _HubLoop:
@@ -80,18 +120,21 @@ def get_loop() -> _HubLoop:
     hub = gevent.get_hub()
     loop: _HubLoop | None = getattr(hub, _HUB_ATTR, None)
     if loop is None or loop.is_closed():
-        loop = _HubLoop(GeventSelector())
+        loop = _HubLoop()
         loop.greenlet = gevent.spawn(_run_forever, loop)
         setattr(hub, _HUB_ATTR, loop)
     return loop
 
 
 def _run_forever(loop: _HubLoop) -> None:
-    asyncio.set_event_loop(loop)
+    # Another library's loop may be marked running in this thread (suspended in its
+    # own greenlet): set it aside while ours runs, and put it back when ours waits.
+    loop.hub_selector.outside = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)
     try:
         loop.run_forever()
     finally:
-        asyncio.set_event_loop(None)
+        asyncio.events._set_running_loop(loop.hub_selector.outside)
 
 
 def in_loop_greenlet() -> bool:
@@ -135,15 +178,28 @@ class _TimedCoroutine(collections.abc.Coroutine):  # type: ignore[type-arg]
         return self._coro.__await__()
 
 
+def _timed_task(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+    """The loop's task factory: every task is timed per step, named after the session
+    task it belongs to (so gather()/wait_for() children are watched too)."""
+    ctx = kwargs.get("context")
+    runner = (ctx if ctx is not None else contextvars.copy_context()).get(_RUNNERS)
+    if not isinstance(coro, _TimedCoroutine):
+        name = runner.task_name if runner is not None else getattr(coro, "__qualname__", "a coroutine")
+        coro = _TimedCoroutine(coro, name)
+    return asyncio.Task(coro, loop=loop, **kwargs)
+
+
 class AsyncTaskRunner:
     """Runs one coroutine for a session task; called in that task's greenlet."""
 
-    __slots__ = ("_requests", "_wake", "_task_name")
+    __slots__ = ("_requests", "_wake", "task_name", "_greenlet", "_serving")
 
     def __init__(self, task_name: str) -> None:
         self._requests: deque[tuple[Callable[[], Any], asyncio.Future[Any]]] = deque()
         self._wake = gevent.event.Event()
-        self._task_name = task_name
+        self.task_name = task_name
+        self._greenlet: Any = None
+        self._serving: asyncio.Future[Any] | None = None
 
     def submit(self, call: Callable[[], Any], future: asyncio.Future[Any]) -> None:
         """From the coroutine: run ``call`` in the task greenlet, resolving ``future``."""
@@ -156,12 +212,12 @@ class AsyncTaskRunner:
         :raises SessionClosed: when the session closes (the coroutine is cancelled first).
         """
         loop = get_loop()
+        self._greenlet = gevent.getcurrent()
         done = gevent.event.Event()
         context = contextvars.copy_context()  # carries this task's (session, task)
         context.run(_RUNNERS.set, self)
-        atask = loop.create_task(_TimedCoroutine(coro, self._task_name), name=self._task_name, context=context)
+        atask = loop.create_task(_TimedCoroutine(coro, self.task_name), name=self.task_name, context=context)
         atask.add_done_callback(lambda _t: (done.set(), self._wake.set()))
-        loop.call_soon_threadsafe(lambda: None)  # wake the loop: the task was added from outside it
         try:
             while not done.is_set():
                 self._wake.wait()
@@ -171,23 +227,38 @@ class AsyncTaskRunner:
                     self._serve(loop, call, future)
         except BaseException:
             if not atask.done():
-                loop.call_soon_threadsafe(atask.cancel)
+                loop.call_soon(atask.cancel)
                 done.wait(CANCEL_TIMEOUT_S)
             raise
         return atask.result()
 
-    @staticmethod
-    def _serve(loop: asyncio.AbstractEventLoop, call: Callable[[], Any], future: asyncio.Future[Any]) -> None:
+    def _serve(self, loop: asyncio.AbstractEventLoop, call: Callable[[], Any], future: asyncio.Future[Any]) -> None:
         if future.cancelled():
             return
+        self._serving = future
+        future.add_done_callback(self._interrupt_if_cancelled)
         try:
             result = call()
+        except _CallCancelled:
+            return  # the coroutine stopped waiting for it (wait_for timed out, cancelled)
         except SessionClosed:
             raise
         except BaseException as exc:  # handed to the coroutine, which raises it at its await
-            loop.call_soon_threadsafe(_settle, future, None, exc)
+            loop.call_soon(_settle, future, None, exc)
         else:
-            loop.call_soon_threadsafe(_settle, future, result, None)
+            loop.call_soon(_settle, future, result, None)
+        finally:
+            self._serving = None
+
+    def _interrupt_if_cancelled(self, future: asyncio.Future[Any]) -> None:
+        # In the loop greenlet: the blocking call serving this future is now pointless;
+        # stop it where it waits (its finally blocks run: a form is taken down).
+        if future.cancelled() and self._serving is future and self._greenlet is not None:
+            self._greenlet.kill(_CallCancelled, block=False)
+
+
+class _CallCancelled(BaseException):
+    """Raised in a task greenlet to stop a blocking call its coroutine gave up on."""
 
 
 def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
@@ -250,10 +321,9 @@ def run_coroutine_blocking(coro: Coroutine[Any, Any, Any]) -> Any:
     done = gevent.event.AsyncResult()
     atask = loop.create_task(coro, context=contextvars.copy_context())
     atask.add_done_callback(lambda t: done.set(t))
-    loop.call_soon_threadsafe(lambda: None)
     try:
         done.wait()
     except BaseException:
-        loop.call_soon_threadsafe(atask.cancel)
+        loop.call_soon(atask.cancel)
         raise
     return atask.result()

@@ -211,6 +211,9 @@ class Session:
         #: Per-session state of the I/O modules (pending outputs, pin mode...), each
         #: under its own key; the session never reads it.
         self.extensions: dict[str, Any] = {}
+        #: ``hook(session, task)`` run in a task's own greenlet just before it ends
+        #: (normally or not), with its context still set: e.g. to send its last outputs.
+        self.task_end_hooks: list[Callable[[Session, Task], None]] = []
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -301,6 +304,7 @@ class Session:
 
     def _run_task(self, task: Task, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         context.set_current(self, task)
+        ended = False
         try:
             if not self.is_closed:
                 result = fn(*args)
@@ -311,7 +315,22 @@ class Session:
         except gevent.GreenletExit:
             pass
         except Exception:
+            ended = True
+            self._run_end_hooks(task)  # the task's last outputs go before the error toast
             self.on_task_exception(task)
+        finally:
+            if not ended:
+                self._run_end_hooks(task)
+
+    def _run_end_hooks(self, task: Task) -> None:
+        for hook in list(self.task_end_hooks):
+            try:
+                hook(self, task)
+            except (SessionClosed, gevent.GreenletExit):
+                pass
+            except Exception:
+                logger.exception("session %s: task end hook %r failed", self.id, hook)
+
         # _task_done runs from the greenlet's rawlink: also for a task killed before it ran.
 
     def _task_done(self, task: Task) -> None:

@@ -43,6 +43,8 @@ __all__ = ["Form", "Node", "Page", "open_app"]
 
 #: How long waits last unless told otherwise: generous, since CI machines stall.
 DEFAULT_TIMEOUT_S = 5.0
+#: The longest open_app waits for the first screen before handing over the page.
+INITIAL_SETTLE_S = 1.0
 
 
 class Popup:
@@ -422,7 +424,9 @@ def open_app(
     page = Page(session, timeout, eval_js)
     session.connection_made(page)
     try:
-        page.settle(session.tasks())  # the main task's first screen
+        # The main task's first screen. A main task that waits on something other than
+        # the user (a queue, a timer) counts as busy: do not wait long for it then.
+        page.settle(session.tasks(), timeout=min(timeout, INITIAL_SETTLE_S))
         yield page
     finally:
         session.close()

@@ -16,7 +16,7 @@ from typing import Any  # noqa: E402
 
 def _load(spec: str) -> Any:
     if spec == "demo":
-        spec = "wsgi_webio.demo:main"
+        spec = "wsgi_webio.gallery:main"
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise SystemExit(f"expected module:function (or 'demo'), got {spec!r}")

@@ -95,7 +95,7 @@ def _title(fn: Callable[..., Any], default: str) -> str:
 def page_response(request: Request, app_name: str, fn: Callable[..., Any], config: WebIOConfig) -> Response:
     """The page that runs ``app_name`` in the browser."""
     static = _static_base(request)
-    client_config = {"app": app_name, "debug": config.debug}
+    client_config = {"app": app_name, "debug": config.debug, "max_message_size": config.max_message_size}
     body = _PAGE.format(
         title=html.escape(_title(fn, config.title)),
         static=html.escape(static),

@@ -2,7 +2,8 @@
 
 Prints ``PORT <n>`` on stdout once listening, then serves until SIGTERM/SIGINT.
 
-Except ``index`` (the demo), the apps speak docs/ui-spec.md directly: they send raw
+Except ``index`` (the gallery) and ``room`` (an async chat room), which use the Python
+I/O API, the apps speak docs/ui-spec.md directly: they send raw
 commands with ``session.send_command`` and read raw events with
 ``session.next_client_event``, so they test the client against the wire contract
 without depending on the Python I/O API. Each app reports what it received as text
@@ -13,6 +14,7 @@ outputs ("label: <JSON>"), which the tests parse and compare.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -25,8 +27,11 @@ import gevent
 import gevent.event
 
 import wsgi_webio
-from wsgi_webio.demo import main as demo
+from wsgi_webio.gallery import main as gallery
+from wsgi_webio.input import input as ask
+from wsgi_webio.output import put_markdown, put_scope, put_scrollable, put_text
 from wsgi_webio.runtime import context
+from wsgi_webio.session import run_async
 
 ROOT = "#pywebio-scope-ROOT"
 #: A 1x1 transparent PNG.
@@ -424,10 +429,43 @@ def overlays() -> None:
     _hold()
 
 
+def make_room() -> Callable[[], Any]:
+    """An ``async def`` chat room: every session sees every message (PyWebIO's chat
+    demo, in miniature). Its state lives in this closure, shared by its sessions."""
+    messages: list[str] = []
+    listeners: set[asyncio.Event] = set()
+
+    async def show_new(seen: int) -> None:
+        wake = asyncio.Event()
+        listeners.add(wake)
+        try:
+            while True:
+                while seen < len(messages):
+                    put_text(messages[seen], scope="room-messages")
+                    seen += 1
+                await wake.wait()
+                wake.clear()
+        finally:
+            listeners.discard(wake)
+
+    async def room() -> None:
+        name = await ask("Your nickname?", required=True)
+        put_markdown(f"## Chat room\nYou are **{name}**.")
+        put_scrollable(put_scope("room-messages"), height=200, keep_bottom=True)
+        run_async(show_new(0))
+        while True:
+            text = await ask("Message", placeholder="say something")
+            messages.append(f"{name}: {text}")
+            for wake in listeners:
+                wake.set()
+
+    return room
+
+
 def _main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="server %(levelname)s %(name)s: %(message)s")
-    apps = {"index": demo, "widgets": widgets, "stack": stack, "chat": chat, "outputs": outputs, "form": form,
-            "upload": upload, "pins": pins, "overlays": overlays}
+    apps = {"index": gallery, "room": make_room(), "widgets": widgets, "stack": stack, "chat": chat,
+            "outputs": outputs, "form": form, "upload": upload, "pins": pins, "overlays": overlays}
     server, app = wsgi_webio.make_server(apps, "127.0.0.1", 0)
     server.start()
     print(f"PORT {server.server_port}", flush=True)

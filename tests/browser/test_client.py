@@ -33,47 +33,6 @@ def _transport_in_use(page: Any) -> str:
     return used
 
 
-@pytest.mark.parametrize("transport", TRANSPORTS)
-def test_demo_round_trip(page: Any, server: Any, console: Any, expect: Any, transport: str) -> None:
-    page.goto(server.url("index", transport))
-    out = page.locator("#output-container")
-    expect(out.get_by_text(GREETING, exact=True)).to_be_visible()
-
-    name = page.get_by_label("Your name?")
-    expect(name).to_be_focused()
-    submit = page.get_by_role("button", name="Submit")
-    submit.click()
-    feedback = page.locator("#input-container .webio-feedback")
-    expect(feedback).to_have_text("Please type a name")
-    expect(name).to_have_attribute("aria-invalid", "true")
-    expect(name).to_be_visible()
-    expect(submit).to_be_enabled()
-
-    name.fill("Ada")
-    name.press("Enter")
-    expect(out.get_by_text("Hello, Ada!", exact=True)).to_be_visible()
-    age = page.get_by_label("Your age?")
-    expect(age).to_be_focused()
-    if transport == "ws" and UPDATE_SCREENSHOT:
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
-
-    count = page.get_by_role("button", name="Count")
-    count.click()
-    count.click()
-    expect(out.get_by_text("Count: 2", exact=True)).to_be_visible()
-    expect(out.get_by_text("Count: 1", exact=True)).to_have_count(1)
-
-    age.fill("30")
-    page.get_by_role("button", name="Submit").click()
-    expect(out.get_by_text("Ada is 30. The buttons keep working; close the tab when done.", exact=True)).to_be_visible()
-    expect(page.locator("#input-container form")).to_have_count(0)
-    expect(out.get_by_text("background task: tick 3", exact=True)).to_be_visible()
-    expect(page.locator("#webio-status")).to_have_text("")
-    assert _transport_in_use(page) == transport
-    assert console.errors == []
-
-
 def test_ws_reconnect_resumes_the_session(page: Any, server: Any, console: Any, expect: Any) -> None:
     page.goto(server.url("chat", "ws"))
     out = page.locator("#output-container")

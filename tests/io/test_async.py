@@ -281,7 +281,7 @@ def test_wait_for_timeout_on_an_input_takes_its_form_down():
     async def main():
         try:
             await asyncio.wait_for(input("first"), timeout=0.1)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             put_text("first timed out")
         put_text("second got", await input("second"))
 

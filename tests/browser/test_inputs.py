@@ -148,7 +148,14 @@ def test_upload_over_the_server_limit(
     page: Any, server: Any, console: Any, expect: Any, said: Any, transport: str
 ) -> None:
     # Refused by the server (WebSocket close 1009 / HTTP 413, max_message_size 1 MiB): the form
-    # says so and stays usable, and the session carries on.
+    # says so and stays usable, and the session carries on. The page normally tells the
+    # client the limit (see the next test); hide it here so the server's refusal is tested.
+    page.add_init_script(
+        "const parse = JSON.parse; JSON.parse = function (text, reviver) {"
+        "  const value = parse(text, reviver);"
+        "  if (value && typeof value === 'object' && 'max_message_size' in value) value.max_message_size = 0;"
+        "  return value; };"
+    )
     page.goto(server.url("upload", transport))
     one, submit = page.get_by_label("One file"), page.get_by_role("button", name="Submit")
     one.set_input_files(_file("huge.txt", b"x" * 3_000_000))
@@ -164,6 +171,19 @@ def test_upload_over_the_server_limit(
     expect(page.locator("#webio-status")).to_have_text("")
     # Over HTTP the browser itself logs the 413 response.
     assert all("413" in e for e in console.errors) and (transport == "http") == bool(console.errors), console.errors
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_upload_over_the_limit_is_refused_before_sending(
+    page: Any, server: Any, console: Any, expect: Any, transport: str
+) -> None:
+    page.goto(server.url("upload", transport))
+    page.get_by_label("One file").set_input_files(_file("huge.txt", b"x" * 3_000_000))
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator(".webio-form-error")).to_have_text(
+        "The upload failed: 2.9 MB is more than the server accepts (1.0 MB).")
+    expect(page.get_by_role("button", name="Submit")).to_be_enabled()
+    assert console.errors == []
 
 
 def test_ws_upload_queued_while_disconnected(page: Any, server: Any, console: Any, expect: Any, said: Any) -> None:

@@ -1,24 +1,45 @@
 """What kind of server and process a request runs in, and whether sessions can live there.
 
 Owns the checks a :class:`~wsgi_webio.app.WebIOApp` runs on its first request: is the
-request served from a gevent greenlet (so a held long-poll or an ``input()`` waits
-without holding a thread), how many worker processes share the listening socket
-(sessions live in one process's memory), whether gevent has monkey-patched the
-standard library, and whether this is uWSGI. Reads the environ, ``sys.modules`` and
-the call stack; must not patch, start anything or hold state: callers cache answers.
+request served from a gevent greenlet that the server spawned for it (so a held long-poll
+or an ``input()`` waits without holding one of a fixed number of threads), how many
+worker processes share the listening socket (sessions live in one process's memory),
+whether gevent has monkey-patched the standard library, and whether this is uWSGI.
+Reads the environ, ``sys.modules``, the call stack and (once, under gunicorn) the
+objects the garbage collector tracks; must not patch or hold state: callers cache
+answers. The one thing it starts: on a server that has no shutdown hooks of its own
+(uWSGI, gunicorn's stock gevent workers), ``check_environment`` hands the request's
+environ the process's :class:`~wsgi_webio.lifecycle.ShutdownHooks`, which
+:mod:`wsgi_webio.lifecycle` ties to the server's stop once per process.
 """
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
-from collections.abc import Mapping
+import threading
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import gevent
 from gevent import monkey
 
-__all__ = ["EnvReport", "check_environment", "is_patched", "server_name", "under_uwsgi", "worker_processes"]
+from . import lifecycle
+
+__all__ = [
+    "EnvReport",
+    "check_environment",
+    "gunicorn_worker",
+    "in_gevent_greenlet",
+    "in_patched_thread",
+    "is_patched",
+    "served_by_gunicorn",
+    "server_name",
+    "under_uwsgi",
+    "worker_processes",
+]
 
 #: The fix named whenever sessions could be spread over several processes.
 ONE_PROCESS_FIX = (
@@ -68,14 +89,45 @@ def in_gevent_greenlet() -> bool:
     """Whether the caller runs in a gevent Greenlet: what gevent servers spawn per request.
 
     A thread-per-request server (waitress, gunicorn sync or gthread, mod_wsgi) calls the
-    app from a thread's main greenlet instead.
+    app from a thread's main greenlet instead, unless gevent patched ``threading``: see
+    :func:`in_patched_thread`.
     """
     return isinstance(gevent.getcurrent(), gevent.Greenlet)
 
 
-def _gunicorn_worker_on_stack() -> Any | None:
-    """The gunicorn worker whose ``handle_request`` called us (its stock workers call the app
-    from a method of the worker), or None."""
+def in_patched_thread() -> bool:
+    """Whether the caller runs in a ``threading.Thread`` that gevent's monkey-patching turned
+    into a greenlet: a thread-pool server (waitress, cheroot, ...) started after
+    ``patch_all()``. Its pool has a fixed size, so held requests exhaust it as they would
+    real threads. A greenlet a gevent server spawns per request is no Thread (it shows as
+    gevent's dummy thread), nor is the main greenlet; without patched ``threading`` the
+    question does not arise (:func:`in_gevent_greenlet` decides).
+    """
+    if not monkey.is_module_patched("threading"):
+        return False
+    current = threading.current_thread()
+    dummy = getattr(threading, "_DummyThread", ())
+    return isinstance(current, threading.Thread) and not isinstance(current, dummy) \
+        and current is not threading.main_thread()
+
+
+def served_by_gunicorn(environ: Mapping[str, Any]) -> bool:
+    """Whether the environ says gunicorn serves this request (its ``SERVER_SOFTWARE``, or the
+    ``gunicorn.socket``/``gunicorn.sock`` keys its workers add)."""
+    software = str(environ.get("SERVER_SOFTWARE") or "").lower()
+    return "gunicorn" in software or "gunicorn.socket" in environ or "gunicorn.sock" in environ
+
+
+def gunicorn_worker() -> Any | None:
+    """This process's gunicorn worker (a ``gunicorn.workers.base.Worker``), or None.
+
+    gunicorn's stock ``-k gevent`` worker calls the app from a method of the worker, so it
+    is on the call stack; the pywsgi-based ones (``-k gevent_pywsgi``, ``gevent_wsgi``) call
+    it from gevent's handler, where no frame holds it: then every object the garbage
+    collector tracks is looked at once (callers cache the answer). Of several (the arbiter's
+    table of workers is copied into each child at fork), the one whose ``pid`` is this
+    process's.
+    """
     base = sys.modules.get("gunicorn.workers.base")
     worker_class = getattr(base, "Worker", None)
     if worker_class is None:
@@ -86,15 +138,26 @@ def _gunicorn_worker_on_stack() -> Any | None:
         if isinstance(candidate, worker_class):
             return candidate
         frame = frame.f_back
-    return None
+    found = [obj for obj in gc.get_objects() if isinstance(obj, worker_class)]
+    pid = os.getpid()
+    for worker in found:
+        if getattr(worker, "pid", None) == pid:
+            return worker
+    return found[0] if found else None
 
 
-def worker_processes(environ: Mapping[str, Any]) -> int | None:
+def _gunicorn_workers(worker: Any) -> int | None:
+    count = getattr(getattr(worker, "cfg", None), "workers", None)
+    return count if isinstance(count, int) else None
+
+
+def worker_processes(environ: Mapping[str, Any], worker: Any | None = None) -> int | None:
     """How many worker processes the server runs, when it can be told; None if unknown.
 
-    uWSGI says so in ``uwsgi.numproc``; gunicorn's stock workers are found on the call
-    stack (their ``cfg.workers``); wsgi_webio's own gunicorn worker puts the number in
-    the environ (``wsgi_webio.workers``) and refuses several workers at start anyway.
+    uWSGI says so in ``uwsgi.numproc``; gunicorn's stock workers are found in the process
+    (:func:`gunicorn_worker`; their ``cfg.workers``), or passed in as ``worker``;
+    wsgi_webio's own gunicorn worker puts the number in the environ (``wsgi_webio.workers``)
+    and refuses several workers at start anyway.
     """
     declared = environ.get("wsgi_webio.workers")
     if isinstance(declared, int):
@@ -103,11 +166,9 @@ def worker_processes(environ: Mapping[str, Any]) -> int | None:
     if uwsgi is not None:
         count = getattr(uwsgi, "numproc", None)
         return count if isinstance(count, int) else None
-    if "gunicorn" in sys.modules:
-        worker = _gunicorn_worker_on_stack()
-        count = getattr(getattr(worker, "cfg", None), "workers", None)
-        return count if isinstance(count, int) else None
-    return None
+    if worker is None and served_by_gunicorn(environ):
+        worker = gunicorn_worker()
+    return _gunicorn_workers(worker) if worker is not None else None
 
 
 @dataclass(frozen=True)
@@ -119,8 +180,18 @@ class EnvReport:
     warnings: tuple[str, ...]
 
 
+def _thread_fatal(name: str, how: str) -> str:
+    return (f"wsgi_webio cannot run sessions under {name}: {how}, so every held long-poll and every "
+            f"waiting input() would hold one of its threads and the server would soon hang. {GEVENT_FIX}")
+
+
 def check_environment(environ: Mapping[str, Any], created_patched: bool) -> EnvReport:
     """Check the server and process that serve this request.
+
+    On a server that stops without telling the apps (uWSGI, gunicorn's stock gevent
+    workers), also puts this process's :class:`~wsgi_webio.lifecycle.ShutdownHooks` in
+    ``environ`` (under :data:`~wsgi_webio.lifecycle.SHUTDOWN_KEY`) for the app to register
+    with, so its sessions are told when the server stops.
 
     :param created_patched: whether the standard library was already patched when the
         app was created; False with a patched request means the app was imported before
@@ -128,13 +199,15 @@ def check_environment(environ: Mapping[str, Any], created_patched: bool) -> EnvR
     """
     name = server_name(environ)
     if not in_gevent_greenlet():
-        return EnvReport(
-            f"wsgi_webio cannot run sessions under {name}: it calls the app from a thread, not a gevent "
-            "greenlet, so every held long-poll and every waiting input() would hold a thread and "
-            f"the server would soon hang. {GEVENT_FIX}",
-            (),
-        )
-    workers = worker_processes(environ)
+        return EnvReport(_thread_fatal(name, "it calls the app from a thread, not a gevent greenlet"), ())
+    if in_patched_thread():
+        return EnvReport(_thread_fatal(
+            name, "it calls the app from one of a fixed pool of threads (gevent's monkey-patching "
+                  "makes them greenlets, but the pool keeps its size), not from a greenlet spawned "
+                  "per request"), ())
+    gunicorn = served_by_gunicorn(environ) and "wsgi_webio.workers" not in environ
+    worker = gunicorn_worker() if gunicorn else None
+    workers = worker_processes(environ, worker)
     if workers is not None and workers > 1:
         return EnvReport(
             f"wsgi_webio keeps each session in the memory of one process, but {name} runs {workers} "
@@ -143,6 +216,13 @@ def check_environment(environ: Mapping[str, Any], created_patched: bool) -> EnvR
             (),
         )
     warnings = []
+    if workers is None and gunicorn:
+        warnings.append(
+            "wsgi_webio cannot tell how many worker processes gunicorn runs here (no gunicorn worker "
+            "found in this process): with more than one (-w/--workers, WEB_CONCURRENCY) the requests of "
+            f"a session reach processes that do not know it and sessions are lost. {ONE_PROCESS_FIX}"
+        )
+    _attach_shutdown_hooks(environ, worker)
     patched = is_patched()
     if not patched:
         fix = ("add --gevent-early-monkey-patch" if name == "uWSGI"
@@ -159,3 +239,14 @@ def check_environment(environ: Mapping[str, Any], created_patched: bool) -> EnvR
             "gunicorn.conf.py."
         )
     return EnvReport(None, tuple(warnings))
+
+
+def _attach_shutdown_hooks(environ: Mapping[str, Any], worker: Any | None) -> None:
+    """Give a server without shutdown hooks of its own this process's (see check_environment)."""
+    if lifecycle.SHUTDOWN_KEY in environ or not isinstance(environ, MutableMapping):
+        return
+    uwsgi = under_uwsgi(environ)
+    if uwsgi is not None:
+        environ[lifecycle.SHUTDOWN_KEY] = lifecycle.uwsgi_hooks(uwsgi)
+    elif worker is not None:
+        environ[lifecycle.SHUTDOWN_KEY] = lifecycle.gunicorn_hooks(worker)

@@ -4,19 +4,29 @@ Owns :class:`ShutdownHooks`, which a server (wsgi_webio's gunicorn worker, or an
 embedding wsgi_webio) puts in every request's environ under :data:`SHUTDOWN_KEY`.
 Each :class:`~wsgi_webio.app.WebIOApp` that sees it registers itself once; on SIGTERM the
 server calls :meth:`ShutdownHooks.shutdown`, which makes every registered app tell its
-open sessions (their pages show the message) and close them. No module-level state and
-no signal handling here: the server owns both the hooks object and its signals.
+open sessions (their pages show the message) and close them.
+
+Servers that do not know about wsgi_webio get one hooks object per process from
+:func:`uwsgi_hooks` (tied to ``uwsgi.atexit``, which uWSGI's gevent loop calls on SIGINT
+or SIGTERM after it stopped accepting and before the worker exits, and to SIGHUP, its
+graceful reload) or :func:`gunicorn_hooks` (gunicorn's stock gevent workers: SIGTERM
+first tells the sessions, then lets gunicorn stop the worker as usual). That per-process
+table is the only module-level state here; :mod:`wsgi_webio._env` asks for it on an app's
+first request.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import weakref
-from typing import Protocol
+from typing import Any, Protocol
 
 import gevent
+import gevent.event
 
-__all__ = ["DEFAULT_MESSAGE", "SHUTDOWN_KEY", "ShutdownHooks", "Stoppable"]
+__all__ = ["DEFAULT_MESSAGE", "SHUTDOWN_KEY", "ShutdownHooks", "Stoppable", "gunicorn_hooks", "uwsgi_hooks"]
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +34,11 @@ logger = logging.getLogger(__name__)
 SHUTDOWN_KEY = "wsgi_webio.shutdown"
 #: What open sessions' pages show when the server stops.
 DEFAULT_MESSAGE = "The server is restarting. Reload the page in a moment to start again."
+#: Under uWSGI, how long the sessions' clients get to fetch the message before the worker
+#: exits (well inside uWSGI's --worker-reload-mercy, 60 s by default).
+UWSGI_DRAIN_S = 5.0
+#: Under gunicorn's stock gevent workers, the most of the graceful timeout spent on it.
+GUNICORN_MAX_DRAIN_S = 10.0
 
 
 class Stoppable(Protocol):
@@ -36,6 +51,9 @@ class ShutdownHooks:
     def __init__(self) -> None:
         self._apps: weakref.WeakSet[Stoppable] = weakref.WeakSet()
         self.stopping = False
+        self._done: gevent.event.Event | None = None
+        #: Whatever ties these hooks to a server's stop, kept alive with them.
+        self.server_hook: Any = None
 
     def register(self, app: Stoppable) -> None:
         """Add ``app`` (idempotent). An app registered after shutdown began is shut down at once."""
@@ -49,16 +67,119 @@ class ShutdownHooks:
         return len(self._apps)
 
     def shutdown(self, message: str = DEFAULT_MESSAGE, timeout: float = 5.0) -> None:
-        """Shut every registered app down in parallel; returns within about ``timeout`` seconds."""
-        self.stopping = True
-        apps = list(self._apps)
-        if not apps:
+        """Shut every registered app down in parallel; returns within about ``timeout`` seconds.
+
+        A second call while the first runs waits for it (as long), then returns.
+        """
+        if self._done is not None:
+            self._done.wait(timeout + 1)
             return
-        logger.info("telling the sessions of %d app(s) that the server stops", len(apps))
-        jobs = [gevent.spawn(app.shutdown, message, timeout) for app in apps]
-        gevent.joinall(jobs, timeout=timeout + 1)
-        for job in jobs:
-            if not job.dead:
-                job.kill(block=False)
-            elif job.exception is not None:
-                logger.error("shutting an app down failed: %r", job.exception)
+        self._done = gevent.event.Event()
+        self.stopping = True
+        try:
+            apps = list(self._apps)
+            if not apps:
+                return
+            logger.info("telling the sessions of %d app(s) that the server stops", len(apps))
+            jobs = [gevent.spawn(app.shutdown, message, timeout) for app in apps]
+            gevent.joinall(jobs, timeout=timeout + 1)
+            for job in jobs:
+                if not job.dead:
+                    job.kill(block=False)
+                elif job.exception is not None:
+                    logger.error("shutting an app down failed: %r", job.exception)
+        finally:
+            self._done.set()
+
+
+# --------------------------------------------------------------------------- servers
+#: pid -> the hooks this module tied to that process's server (a forked child starts afresh).
+_process_hooks: dict[int, ShutdownHooks] = {}
+
+
+def uwsgi_hooks(api: Any) -> ShutdownHooks:
+    """This uWSGI worker's hooks (``api`` is the ``uwsgi`` module), tied to its stop on first use.
+
+    uWSGI's gevent loop calls ``uwsgi.atexit`` from the worker's main greenlet once it has
+    stopped accepting on SIGINT/SIGTERM (``--die-on-term``), and after the last request of
+    a graceful stop or reload (SIGHUP): there the sessions are told and closed, with up to
+    :data:`UWSGI_DRAIN_S` for their clients, before the worker exits. A previous
+    ``uwsgi.atexit`` still runs after. SIGHUP also starts it at once, or open WebSockets
+    would hold a graceful reload until ``--worker-reload-mercy``. Only a worker that
+    holds the clients' connections can deliver the message: not behind ``--http``, whose
+    router process the master kills at once on SIGTERM (docs/deploy.md).
+    """
+    pid = os.getpid()
+    hooks = _process_hooks.get(pid)
+    if hooks is None:
+        hooks = _process_hooks[pid] = ShutdownHooks()
+        _tie_to_uwsgi(api, hooks)
+    return hooks
+
+
+def _tie_to_uwsgi(api: Any, hooks: ShutdownHooks) -> None:
+    previous = getattr(api, "atexit", None)
+
+    def atexit() -> None:
+        try:
+            if gevent.getcurrent() is not gevent.get_hub():  # the hub cannot wait
+                hooks.shutdown(DEFAULT_MESSAGE, UWSGI_DRAIN_S)
+        except Exception:
+            logger.exception("telling the sessions that uWSGI stops failed")
+        finally:
+            if callable(previous):
+                previous()
+
+    api.atexit = atexit
+    try:  # run in a greenlet of its own; kept with the hooks so it lives as long
+        hooks.server_hook = gevent.signal_handler(signal.SIGHUP, hooks.shutdown, DEFAULT_MESSAGE, UWSGI_DRAIN_S)
+    except Exception as exc:  # not the main thread, or no SIGHUP: atexit still works
+        logger.debug("no SIGHUP hook under uWSGI: %r", exc)
+
+
+def gunicorn_hooks(worker: Any) -> ShutdownHooks:
+    """The hooks of this process's gunicorn worker (a stock gevent one), tied to SIGTERM on first use.
+
+    gunicorn's SIGTERM handler only marks the worker as stopping; its run loop then stops
+    accepting and waits up to ``--graceful-timeout`` for open connections, so held
+    long-polls would just be dropped. Here SIGTERM first tells the sessions (still
+    accepting, so a long-poll client between two requests comes back for the message; up
+    to half the graceful timeout, :data:`GUNICORN_MAX_DRAIN_S` at most), then runs
+    gunicorn's own handler. Installed from a request greenlet, which runs in the main
+    thread as signal handlers must.
+    """
+    pid = os.getpid()
+    hooks = _process_hooks.get(pid)
+    if hooks is None:
+        hooks = _process_hooks[pid] = ShutdownHooks()
+        _tie_to_gunicorn(worker, hooks)
+    return hooks
+
+
+def _tie_to_gunicorn(worker: Any, hooks: ShutdownHooks) -> None:
+    previous = signal.getsignal(signal.SIGTERM)
+    grace = float(getattr(getattr(worker, "cfg", None), "graceful_timeout", 30) or 30)
+    drain = max(0.5, min(grace / 2, GUNICORN_MAX_DRAIN_S))
+
+    def stop(signum: int) -> None:
+        try:
+            log = getattr(worker, "log", None)
+            if log is not None:
+                log.info("Worker stopping (pid: %s): telling open sessions", os.getpid())
+            hooks.shutdown(DEFAULT_MESSAGE, drain)
+        except Exception:
+            logger.exception("telling the sessions that gunicorn stops failed")
+        finally:
+            if callable(previous):
+                previous(signum, None)
+            else:
+                worker.alive = False
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        gevent.spawn(stop, signum)  # a signal handler must not block: the stop waits for clients
+
+    try:
+        signal.signal(signal.SIGTERM, on_sigterm)
+        signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn had it: no EINTR in requests
+    except ValueError as exc:  # not the main thread: gunicorn's plain stop remains
+        logger.warning("cannot hook gunicorn's SIGTERM to tell sessions the server stops: %s", exc)

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -226,3 +227,41 @@ def websocket_session(port: int, path: str = "/", value: str = "hi", cookie: str
         return texts(seen)
     finally:
         client.close()
+
+
+# --------------------------------------------------------------------------- graceful stop
+def stop_with_open_sessions(server: ServerProcess, stop: Callable[[], None], websocket: bool = True,
+                            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Open a session over WebSocket (if ``websocket``) and one over long-poll whose poll is
+    held, run ``stop``; (what the WebSocket got up to close_session, what the held poll got).
+
+    The held poll is in the server before ``stop``: it was sent before a ``?test=1`` on
+    another connection that has been answered (a server accepts its backlog in order), since
+    some servers stop accepting the moment they are told to stop.
+    """
+    ws = ws_connect(server.port) if websocket else None
+    poller = Http(server.port, timeout=15)
+    try:
+        if ws is not None:
+            ws_read_until(ws, "input_group")
+        with Http(server.port) as client:
+            _, headers, _ = client.get("/", params={"ack": -1}, headers={"webio-session-id": "NEW"})
+        poller.conn.request("GET", "/?ack=0&wait=1", headers={"webio-session-id": headers["webio-session-id"]})
+        status, _, _ = get(server.port, params={"test": 1})
+        assert status == 200
+        stop()
+        held = commands(poller.conn.getresponse().read())
+        got: list[dict[str, Any]] = []
+        if ws is not None:
+            _, got = ws_read_until(ws, "close_session")
+        return got, held
+    finally:
+        poller.close()
+        if ws is not None:
+            ws.close()
+
+
+def assert_told_restarting(cmds: list[dict[str, Any]]) -> None:
+    """The page was shown the restarting message, then its session closed."""
+    assert [c["command"] for c in cmds][-2:] == ["toast", "close_session"], cmds
+    assert "restarting" in cmds[-2]["spec"]["content"]

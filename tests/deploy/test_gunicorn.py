@@ -1,5 +1,6 @@
-"""Real gunicorn processes on loopback: the stock gevent worker (long-poll) and
-wsgi_webio's GeventWebSocketWorker (both transports, one-worker rule, graceful stop)."""
+"""Real gunicorn processes on loopback: the stock gevent workers (long-poll, one-worker rule,
+graceful stop) and wsgi_webio's GeventWebSocketWorker (both transports, one-worker rule,
+graceful stop)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,26 @@ import json
 import signal
 import time
 
+import gevent
 import pytest
 
 from tests.deploy.procs import (
     Http,
     ServerProcess,
+    assert_told_restarting,
     free_port,
     get,
     long_poll_session,
     require,
     run_to_exit,
+    stop_with_open_sessions,
     tool,
     websocket_session,
     ws_connect,
     ws_read_until,
 )
 from tests.transports.wsclient import HandshakeRefused
+from wsgi_webio import _env
 
 require("gunicorn")
 
@@ -92,14 +97,42 @@ def test_our_worker_refuses_several_workers_at_start(how):
     assert "gunicorn -w 1" in out and "sticky routing" in out
 
 
-def test_stock_worker_with_two_workers_refuses_every_request_with_the_fix():
-    server = gunicorn("gevent", "-w", "2")
+@pytest.mark.parametrize("worker", ["gevent", "gevent_pywsgi"])
+def test_stock_worker_with_two_workers_refuses_every_request_with_the_fix(worker):
+    # -k gevent calls the app from a method of the worker; gevent_pywsgi from gevent's
+    # handler, where the worker is found among the process's objects.
+    server = gunicorn(worker, "-w", "2")
     try:
         server.wait_ready()
-        status, _, body = get(server.port)
-        assert status == 500
-        assert b"gunicorn runs 2 worker processes" in body and b"gunicorn -w 1" in body
+        for _ in range(4):  # whichever worker answers
+            status, _, body = get(server.port)
+            assert status == 500
+            assert b"gunicorn runs 2 worker processes" in body and b"gunicorn -w 1" in body
         server.wait_log("gunicorn runs 2 worker processes")  # logged too
+    finally:
+        server.kill()
+
+
+def test_gunicorn_without_a_worker_to_find_is_reported():
+    # SERVER_SOFTWARE says gunicorn but no worker is in this process: the count is unknown,
+    # which is said loudly rather than taken for one.
+    report = gevent.spawn(_env.check_environment, {"SERVER_SOFTWARE": "gunicorn/99"}, True).get(timeout=10)
+    assert report.fatal is None
+    assert any("cannot tell how many worker processes gunicorn runs" in w and "gunicorn -w 1" in w
+               for w in report.warnings)
+
+
+def test_stock_worker_sigterm_tells_open_sessions_and_exits():
+    # gunicorn's own SIGTERM handler would stop accepting and drop held polls; the app hooks it.
+    server = gunicorn("gevent", "--graceful-timeout", "6", "--keep-alive", "1")
+    try:
+        server.wait_ready()
+        started = time.monotonic()
+        _, held = stop_with_open_sessions(server, lambda: server.signal(signal.SIGTERM), websocket=False)
+        assert_told_restarting(held)
+        assert server.wait_exit(8) == 0
+        assert time.monotonic() - started < 6
+        assert "telling open sessions" in server.log()
     finally:
         server.kill()
 

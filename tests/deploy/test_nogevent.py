@@ -1,8 +1,10 @@
-"""Servers without gevent (waitress, gunicorn sync and gthread): the app refuses at once with
-a message naming the fix, on every request; nothing hangs."""
+"""Servers without gevent (waitress, gunicorn sync and gthread), and a thread pool that gevent's
+monkey-patching turned into greenlets (waitress after ``patch_all()``): the app refuses at
+once with a message naming the fix, on every request; nothing hangs."""
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pytest
@@ -20,6 +22,13 @@ def waitress() -> ServerProcess:
     return ServerProcess([tool("waitress-serve"), "--listen", f"127.0.0.1:{port}", APP], port)
 
 
+def waitress_patched() -> ServerProcess:
+    """waitress with threads=2, started by a script that monkey-patches first."""
+    require("waitress")
+    port = free_port()
+    return ServerProcess([sys.executable, "tests/deploy/waitress_patched.py", str(port)], port)
+
+
 def gunicorn(worker: str) -> ServerProcess:
     require("gunicorn")
     port = free_port()
@@ -27,9 +36,14 @@ def gunicorn(worker: str) -> ServerProcess:
                           "--no-control-socket", APP], port)
 
 
-@pytest.mark.parametrize("start", [waitress, lambda: gunicorn("sync"), lambda: gunicorn("gthread")],
-                         ids=["waitress", "gunicorn sync", "gunicorn gthread"])
-def test_thread_servers_are_refused_with_the_fix(start):
+THREAD = b"not a gevent greenlet"
+POOL = b"one of a fixed pool of threads"
+
+
+@pytest.mark.parametrize(("start", "why"), [(waitress, THREAD), (lambda: gunicorn("sync"), THREAD),
+                                            (lambda: gunicorn("gthread"), THREAD), (waitress_patched, POOL)],
+                         ids=["waitress", "gunicorn sync", "gunicorn gthread", "waitress after patch_all"])
+def test_thread_servers_are_refused_with_the_fix(start, why):
     server = start()
     try:
         server.wait_ready()
@@ -40,7 +54,7 @@ def test_thread_servers_are_refused_with_the_fix(start):
         assert time.monotonic() - started < 5  # never a hang
         for status, _, body in (page, create):
             assert status == 500
-            assert b"not a gevent greenlet" in body
+            assert why in body and b"would soon hang" in body
             assert b"GeventWebSocketWorker" in body and b"uwsgi --gevent" in body
         assert server.log().count("cannot run sessions under") == 1  # logged once
     finally:

@@ -1,10 +1,14 @@
 """uWSGI: a real uWSGI (built from PyPI) with --gevent and --http-websockets serving both
-transports, and the adapter over uWSGI's websocket API checked against a fake of it."""
+transports, its graceful stops, and the adapter over uWSGI's websocket API checked against a
+fake of it."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import time
 from typing import ClassVar
 
 import gevent
@@ -12,10 +16,12 @@ import pytest
 
 from tests.deploy.procs import (
     ServerProcess,
+    assert_told_restarting,
     free_port,
     get,
     long_poll_session,
     require,
+    stop_with_open_sessions,
     tool,
     websocket_session,
     ws_connect,
@@ -27,10 +33,13 @@ from wsgi_webio.transports.wshandler import ChannelClosed
 APP = "tests.deploy.apps:application"
 
 
-def uwsgi(*extra: str) -> ServerProcess:
+def uwsgi(*extra: str, http_socket: bool = False) -> ServerProcess:
+    """The documented command (the --http router), or with the worker speaking HTTP itself."""
     port = free_port()
-    args = [tool("uwsgi"), "--http", f"127.0.0.1:{port}", "--gevent", "100", "--http-websockets",
-            "--http-keepalive", "--gevent-early-monkey-patch", "--master", "--die-on-term", "--module", APP, *extra]
+    listen = (["--http-socket", f"127.0.0.1:{port}"] if http_socket
+              else ["--http", f"127.0.0.1:{port}", "--http-websockets", "--http-keepalive"])
+    args = [tool("uwsgi"), *listen, "--gevent", "100", "--gevent-early-monkey-patch", "--master", "--die-on-term",
+            "--module", APP, *extra]
     return ServerProcess(args, port)
 
 
@@ -95,6 +104,52 @@ def test_several_processes_are_refused_with_the_fix():
         status, _, body = get(proc.port)
         assert status == 500
         assert b"uWSGI runs 2 worker processes" in body and b"without --processes" in body
+    finally:
+        proc.kill()
+
+
+@pytest.mark.live
+def test_sigterm_tells_open_sessions_when_the_worker_holds_the_connections():
+    # --http-socket (or --socket behind nginx): on SIGTERM uWSGI's gevent loop stops accepting
+    # and calls uwsgi.atexit, where the app tells its sessions before the worker exits.
+    require("gunicorn")
+    proc = uwsgi(http_socket=True)
+    try:
+        proc.wait_ready()
+        started = time.monotonic()
+        ws, held = stop_with_open_sessions(proc, lambda: proc.signal(signal.SIGTERM))
+        assert_told_restarting(ws)
+        assert_told_restarting(held)
+        assert proc.wait_exit(8) == 0
+        assert time.monotonic() - started < 6
+    finally:
+        proc.kill()
+
+
+@pytest.mark.live
+def test_graceful_stop_through_the_master_fifo_behind_the_http_router(tmp_path):
+    # SIGTERM kills the --http router at once (pages lose their connection); the master
+    # FIFO's "q" stops the workers first (SIGHUP: the app tells its sessions, so an open
+    # WebSocket does not hold the stop) and the router after them.
+    require("gunicorn")
+    fifo = tmp_path / "master.fifo"
+    proc = uwsgi("--master-fifo", str(fifo))
+    try:
+        proc.wait_ready()
+
+        def quit_gracefully() -> None:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # the master reads it: never blocks
+            try:
+                os.write(fd, b"q")
+            finally:
+                os.close(fd)
+
+        started = time.monotonic()
+        ws, held = stop_with_open_sessions(proc, quit_gracefully)
+        assert_told_restarting(ws)
+        assert_told_restarting(held)
+        assert proc.wait_exit(10) == 0
+        assert time.monotonic() - started < 8
     finally:
         proc.kill()
 

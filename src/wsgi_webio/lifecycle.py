@@ -93,8 +93,18 @@ class ShutdownHooks:
 
 
 # --------------------------------------------------------------------------- servers
-#: pid -> the hooks this module tied to that process's server (a forked child starts afresh).
-_process_hooks: dict[int, ShutdownHooks] = {}
+#: The attribute holding ``(pid, hooks)`` on the server object the hooks belong to (the
+#: uwsgi module, the gunicorn worker): per process, since a forked child starts afresh.
+_HOOKS_ATTR = "_wsgi_webio_shutdown_hooks"
+
+
+def _hooks_of(owner: Any) -> ShutdownHooks | None:
+    held = getattr(owner, _HOOKS_ATTR, None)
+    return held[1] if held is not None and held[0] == os.getpid() else None
+
+
+def _attach(owner: Any, hooks: ShutdownHooks) -> None:
+    setattr(owner, _HOOKS_ATTR, (os.getpid(), hooks))
 
 
 def uwsgi_hooks(api: Any) -> ShutdownHooks:
@@ -109,10 +119,10 @@ def uwsgi_hooks(api: Any) -> ShutdownHooks:
     holds the clients' connections can deliver the message: not behind ``--http``, whose
     router process the master kills at once on SIGTERM (docs/deploy.md).
     """
-    pid = os.getpid()
-    hooks = _process_hooks.get(pid)
+    hooks = _hooks_of(api)
     if hooks is None:
-        hooks = _process_hooks[pid] = ShutdownHooks()
+        hooks = ShutdownHooks()
+        _attach(api, hooks)
         _tie_to_uwsgi(api, hooks)
     return hooks
 
@@ -148,10 +158,10 @@ def gunicorn_hooks(worker: Any) -> ShutdownHooks:
     gunicorn's own handler. Installed from a request greenlet, which runs in the main
     thread as signal handlers must.
     """
-    pid = os.getpid()
-    hooks = _process_hooks.get(pid)
+    hooks = _hooks_of(worker)
     if hooks is None:
-        hooks = _process_hooks[pid] = ShutdownHooks()
+        hooks = ShutdownHooks()
+        _attach(worker, hooks)
         _tie_to_gunicorn(worker, hooks)
     return hooks
 

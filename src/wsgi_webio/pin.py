@@ -8,6 +8,18 @@ values on the page: reading (``pin.name``, ``pin["name"]``, ``get_pin_values``: 
 (``pin_on_change``). Items are built by the input functions; this module must not
 parse options itself nor hold state at module level.
 
+Values from the page are checked against their widget, as a form checks a submit:
+each session keeps a copy of every pin widget's item (``session.extensions``, under
+``_ITEMS_KEY``, kept current by ``pin_update``) and runs what the page sends through
+its conversion, so a pin only ever gives a value its widget can hold (an offered
+option, a slider value in range, a number, a string within ``maxlength``, files
+within their size limits...). The rules a browser does not enforce while the user
+types are form-submit validation, not checks of the widget, and are not applied:
+``required``, ``minlength``, and a number field's ``min``/``max``. A value refused
+(or sent for a name no pin widget of the session has) is dropped and logged at
+info: a read gives None (or raises in strict mode, as for a missing widget),
+``pin_wait_change`` keeps waiting, ``pin_on_change`` does not call its callback.
+
 .. code-block:: python
 
     from wsgi_webio.pin import *
@@ -22,16 +34,18 @@ parse options itself nor hold state at module level.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from . import input as _input
 from ._input_args import check_name, parse_update
-from ._input_items import InputItem
-from ._out_core import check_callback
-from .output import Output, flush_pending
-from .protocol import UploadedFile
-from .runtime import context
+from ._input_items import InputItem, Refused
+from ._out_core import check_callback, send_ui_command
+from .errors import RemoteProtocolError
+from .output import Output
+from .protocol import ClientEvent
+from .runtime import aio, context
 from .runtime.aio import maybe_await
 from .runtime.session import Session
 
@@ -55,12 +69,39 @@ logger = logging.getLogger(__name__)
 
 #: The attribute of a Session that records ``pin.use_strict()`` for that session.
 _STRICT_KEY: Final = "wsgi_webio.pin.strict"
+#: ``session.extensions`` key: ``{pin name: InputItem}``, the session's pin widgets as
+#: the values from the page are checked against them (the latest widget of a name wins).
+_ITEMS_KEY: Final = "wsgi_webio.pin.items"
+#: The data of the callback event that makes ``pin_on_change(init_run=True)``'s first
+#: call (a client's data is JSON, so it cannot forge this).
+_INIT_RUN: Final = object()
 
 
 # ---------------------------------------------------------------------- widgets
+def _relax(checker: InputItem) -> None:
+    """Drop the rules a browser does not enforce while the user types (see the
+    module docstring) from a session's copy of a pin item."""
+    checker.spec.pop("minlength", None)
+    if checker.type in ("number", "float"):
+        checker.spec.pop("min", None)
+        checker.spec.pop("max", None)
+
+
+def _items(session: Session) -> dict[str, InputItem]:
+    items: dict[str, InputItem] | None = session.extensions.get(_ITEMS_KEY)
+    if items is None:
+        items = session.extensions[_ITEMS_KEY] = {}
+    return items
+
+
 def _pin_output(item: InputItem, scope: str | int | None, position: int) -> Output:
-    """``item`` as a pin widget among the outputs (pending like any other output)."""
-    return Output({"type": "pin", "input": item.spec}, scope=scope, position=position)
+    """``item`` as a pin widget among the outputs (pending like any other output);
+    the session keeps a copy of the item to check the widget's values."""
+    out = Output({"type": "pin", "input": item.spec}, scope=scope, position=position)
+    checker = item.copy()
+    _relax(checker)
+    _items(context.get_current_session())[item.name] = checker
+    return out
 
 
 def _pin_name(name: Any) -> str:
@@ -186,20 +227,22 @@ def put_file_upload(name: str, *, label: str = "", accept: str | Sequence[str] |
 
 
 # ---------------------------------------------------------------------- values
-def _from_client(value: Any) -> Any:
-    """A pin value as the app sees it: uploaded files become file_upload()'s dicts."""
-    if isinstance(value, UploadedFile):
-        return value.as_dict()
-    if isinstance(value, list) and value and all(isinstance(v, UploadedFile) for v in value):
-        return [v.as_dict() for v in value]
-    return value
+def _check(session: Session, name: str, raw: Any) -> tuple[bool, Any]:
+    """``(True, value)``: the page's ``raw`` value of pin ``name`` as the app sees it
+    (uploaded files become file_upload()'s dicts); ``(False, why)`` when refused."""
+    item = _items(session).get(name)
+    if item is None:
+        return False, "no such pin widget"
+    try:
+        return True, item.convert(raw, submit=False)
+    except Refused as refused:
+        return False, refused.key
 
 
 def _ask_page(command: str, spec: dict[str, Any]) -> Any:
     """Send ``command`` for the current task and return the page's ``js_yield`` answer."""
-    session, task = context.current_task()
-    flush_pending()
-    session.send_command(command, spec, task.id)
+    session = context.get_current_session()
+    send_ui_command(command, spec)
     while True:
         event = session.next_client_event()
         if event.event == "js_yield":
@@ -225,7 +268,19 @@ def _get_pin_values_now(wanted: list[str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         logger.info("pin_values: ignored a malformed answer %r", type(data).__name__)
         return {}
-    return {name: _from_client(data[name]) for name in wanted if name in data}
+    session = context.get_current_session()
+    values: dict[str, Any] = {}
+    refused: list[str] = []
+    for name in wanted:
+        if name in data:
+            ok, value = _check(session, name, data[name])
+            if ok:
+                values[name] = value
+            else:
+                refused.append(f"{name} ({value})")
+    if refused:
+        logger.info("pin_values: refused the values of %s", ", ".join(refused))
+    return values
 
 
 def _strict(session: Session) -> bool:
@@ -292,10 +347,12 @@ def pin_update(name: str, **spec: Any) -> None:
         pin_update("size", options=["M", "L", "XL"], value="L")
     """
     name = _pin_name(name)
-    attributes, _ = parse_update(spec, "pin_update()")
-    session, task = context.current_task()
-    flush_pending()
-    session.send_command("pin_update", {"name": name, "attributes": attributes}, task.id)
+    attributes, choices = parse_update(spec, "pin_update()")
+    send_ui_command("pin_update", {"name": name, "attributes": attributes})
+    checker = _items(context.get_current_session()).get(name)
+    if checker is not None:  # later values are checked against the new options, bounds...
+        checker.apply_update(attributes, choices)
+        _relax(checker)
 
 
 def pin_wait_change(*names: str | Sequence[str], timeout: float | None = None) -> dict[str, Any] | None:
@@ -325,13 +382,24 @@ def pin_wait_change(*names: str | Sequence[str], timeout: float | None = None) -
 
 
 def _wait_change_now(wanted: list[str], timeout: float | None) -> dict[str, Any] | None:
+    session = context.get_current_session()
+    deadline = None if timeout is None else time.monotonic() + timeout
+    left = timeout
     while True:
-        data = _ask_page("pin_wait", {"names": wanted, "timeout": timeout})
+        data = _ask_page("pin_wait", {"names": wanted, "timeout": left})
         if data is None and timeout is not None:
             return None
         if isinstance(data, dict) and data.get("name") in wanted:
-            return {"name": data["name"], "value": _from_client(data.get("value"))}
-        logger.info("pin_wait: ignored a malformed answer; waiting again")
+            ok, value = _check(session, data["name"], data.get("value"))
+            if ok:
+                return {"name": data["name"], "value": value}
+            logger.info("pin_wait: refused the value of %s (%s); waiting again", data["name"], value)
+        else:
+            logger.info("pin_wait: ignored a malformed answer; waiting again")
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
 
 
 def pin_on_change(name: str, onchange: Callable[[Any], Any] | None = None, clear: bool = False,
@@ -339,7 +407,11 @@ def pin_on_change(name: str, onchange: Callable[[Any], Any] | None = None, clear
     """Call ``onchange(value)`` each time the user changes pin widget ``name``.
 
     :param clear: remove the callbacks set before (with ``onchange`` None: only remove).
-    :param init_run: also call ``onchange`` once now with the current value.
+    :param init_run: also call ``onchange`` once with the current value: at once,
+        before returning, in a plain app with a plain ``onchange``; in a coroutine (an
+        ``async def`` app, where ``pin_on_change`` is called without ``await``) or with
+        an ``async def`` ``onchange``, as a change would, in a task of its own started
+        now (it reads the value from the page first).
     :param callback_options: ``serial_mode=True`` runs the calls one at a time.
 
     .. code-block:: python
@@ -352,17 +424,30 @@ def pin_on_change(name: str, onchange: Callable[[Any], Any] | None = None, clear
         raise ValueError("pin_on_change() needs onchange, or clear=True to remove the callbacks")
     if onchange is not None:
         check_callback(onchange, "pin_on_change() onchange")
-    session, task = context.current_task()
+    session = context.get_current_session()
     callback_id = None
     if onchange is not None:
         def on_pin_change(data: Any) -> Any:
+            if data is _INIT_RUN:
+                return onchange(pin[name])  # a task of its own (a plain greenlet): reads at once
             if not isinstance(data, dict) or "value" not in data:
                 logger.info("pin_on_change(%r): ignored a malformed event", name)
                 return None
-            return onchange(_from_client(data["value"]))
+            ok, value = _check(session, name, data["value"])
+            if not ok:
+                logger.info("pin_on_change(%r): refused a change (%s)", name, value)
+                return None
+            return onchange(value)
 
         callback_id = session.register_callback(on_pin_change, **callback_options)
-    flush_pending()
-    session.send_command("pin_onchange", {"name": name, "callback_id": callback_id, "clear": bool(clear)}, task.id)
-    if init_run and onchange is not None:
-        onchange(pin[name])
+    send_ui_command("pin_onchange", {"name": name, "callback_id": callback_id, "clear": bool(clear)})
+    if not init_run or onchange is None:
+        return
+    assert callback_id is not None
+    if aio.in_loop_greenlet() or aio.is_async_callable(onchange):
+        try:
+            session.send_client_event(ClientEvent("callback", callback_id, _INIT_RUN))
+        except RemoteProtocolError as exc:  # too many callbacks running already
+            logger.warning("pin_on_change(%r): the init_run call was not started: %s", name, exc)
+        return
+    onchange(pin[name])

@@ -470,6 +470,10 @@ class Session:
                     aio.AsyncTaskRunner(task.id).run(result)
             except Exception:
                 self.on_task_exception(task)
+            finally:
+                # Holding the callback's return value (often the Output it made) while
+                # waiting for the next click would keep that output from being sent.
+                result = None  # noqa: F841
 
     # ------------------------------------------------------------------ client -> tasks
     def data_received(self, batch: EventBatch) -> list[Task]:

@@ -201,7 +201,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_ours(args: argparse.Namespace) -> None:
+def serve_ours(args: argparse.Namespace, coro: bool = False) -> None:
     from gevent import monkey
 
     monkey.patch_all()
@@ -216,7 +216,8 @@ def serve_ours(args: argparse.Namespace) -> None:
     options = {"max_sessions": 20000}
     if args.expire:
         options.update(reconnect_timeout=args.expire, session_expire_seconds=args.expire)
-    server, app = make_server(make_apps(input, put_text, time.sleep, live), "127.0.0.1", 0, **options)
+    apps = make_coro_apps(input, put_text, live) if coro else make_apps(input, put_text, time.sleep, live)
+    server, app = make_server(apps, "127.0.0.1", 0, **options)
     server.start()
     gevent.spawn_later(args.max_seconds, os._exit, 3)
     print(f"PORT {server.server_port}", flush=True)
@@ -270,7 +271,7 @@ def serve_flask(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--kind", choices=("ours", "tornado", "tornado-coro", "flask"), required=True)
+    parser.add_argument("--kind", choices=("ours", "ours-coro", "tornado", "tornado-coro", "flask"), required=True)
     parser.add_argument("--max-seconds", type=float, default=1800.0, help="exit after this long whatever happens")
     parser.add_argument("--expire", type=float, default=0.0,
                         help="ours only: reconnect_timeout and session_expire_seconds (0: the defaults)")
@@ -282,8 +283,8 @@ def main() -> None:
         import tracemalloc
 
         tracemalloc.start(args.tracemalloc)
-    if args.kind == "ours":
-        serve_ours(args)
+    if args.kind in ("ours", "ours-coro"):
+        serve_ours(args, coro=args.kind == "ours-coro")
     elif args.kind == "flask":
         serve_flask(args)
     else:

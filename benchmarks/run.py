@@ -94,13 +94,14 @@ SCENARIOS = ("echo", "push", "idle", "fanout", "churn")
 # (server kind, client flavor, offer permessage-deflate, label)
 OURS_WS = ("ours", "ours-ws", 15, "wsgi_webio WebSocket")
 OURS_LP = ("ours", "ours-lp", 0, "wsgi_webio long-poll")
+OURS_WS_ASYNC = ("ours-coro", "ours-ws", 15, "wsgi_webio WebSocket, async def app")
 PYWEBIO_WS = ("tornado", "pywebio-ws", 15, "PyWebIO Tornado (thread, deflate)")
 PYWEBIO_WS_PLAIN = ("tornado", "pywebio-ws", 0, "PyWebIO Tornado (thread, no deflate)")
 PYWEBIO_CORO_PLAIN = ("tornado-coro", "pywebio-ws", 0, "PyWebIO Tornado (coroutine, no deflate)")
 PYWEBIO_CORO = ("tornado-coro", "pywebio-ws", 15, "PyWebIO Tornado (coroutine, deflate)")
 PYWEBIO_HTTP = ("flask", "pywebio-http", 0, "PyWebIO Flask (thread, 1 s polling)")
 #: Names for --targets.
-TARGETS = {"ours-ws": OURS_WS, "ours-lp": OURS_LP, "tornado": PYWEBIO_WS, "tornado-plain": PYWEBIO_WS_PLAIN,
+TARGETS = {"ours-ws": OURS_WS, "ours-lp": OURS_LP, "ours-async": OURS_WS_ASYNC, "tornado": PYWEBIO_WS, "tornado-plain": PYWEBIO_WS_PLAIN,
            "tornado-coro-plain": PYWEBIO_CORO_PLAIN, "tornado-coro": PYWEBIO_CORO, "flask": PYWEBIO_HTTP}
 
 _children: list[subprocess.Popen] = []
@@ -404,7 +405,7 @@ class Bench:
     def idle(self) -> None:
         s = self.s
         for n in s["idle_sessions"]:
-            targets = [OURS_WS, PYWEBIO_WS, PYWEBIO_WS_PLAIN, PYWEBIO_CORO_PLAIN, OURS_LP]
+            targets = [OURS_WS, OURS_WS_ASYNC, PYWEBIO_WS, PYWEBIO_WS_PLAIN, PYWEBIO_CORO_PLAIN, OURS_LP]
             if n <= s["flask_idle_max"]:
                 targets.append(PYWEBIO_HTTP)
             if n == min(s["idle_sessions"]):
@@ -568,7 +569,8 @@ def build_rows(runs: list[dict], scale: dict) -> list[dict]:
         rows += [r50, r99]
     # idle
     for n in scale["idle_sessions"]:
-        o = find(runs, scenario="idle", flavor="ours-ws", sessions=n)
+        o = find(runs, scenario="idle", server="ours", flavor="ours-ws", sessions=n)
+        o_async = find(runs, scenario="idle", server="ours-coro", sessions=n)
         thread = find(runs, scenario="idle", server="tornado", compress=15, sessions=n)
         thread_plain = find(runs, scenario="idle", server="tornado", compress=0, sessions=n)
         coro_plain = find(runs, scenario="idle", server="tornado-coro", compress=0, sessions=n)
@@ -587,6 +589,11 @@ def build_rows(runs: list[dict], scale: dict) -> list[dict]:
         if coro is not None:
             rows.append(row(sec, "KiB/session vs Tornado coroutine, deflate on", v(o, "rss_per_session_kib"),
                             v(coro, "rss_per_session_kib"), "lower"))
+        r = row(sec, "KiB/session, our async def app vs our plain app", v(o_async, "rss_per_session_kib"),
+                v(o, "rss_per_session_kib"), "lower", "no more than plain")
+        r["met"] = None if o_async is None or o is None else (
+            o_async["rss_per_session_kib"] <= o["rss_per_session_kib"] * 1.05)
+        rows.append(r)
         r = row(sec, "sessions that got their prompt", v(o, "prompted"), v(thread, "prompted"), "higher",
                 f"all {n}" + (" in one process" if n >= 10000 else ""))
         r["ratio"] = None

@@ -330,3 +330,15 @@ def test_bad_websocket_message_is_logged_once(live, caplog):
             while not [r for r in caplog.records if "1009" in r.getMessage()]:
                 gevent.sleep(0.01)
     assert len([r for r in caplog.records if "1009" in r.getMessage()]) == 1
+
+
+def test_finished_session_is_forgotten_once_its_client_closed_cleanly(live):
+    server = live(lambda: put_text("bye"), reconnect_timeout=60)
+    client = connect(server, "session=NEW&ack=-1")
+    sid = recv(client)["spec"]
+    assert recv(client)["spec"]["content"] == "bye"
+    assert recv(client) == {"command": "close_session"}
+    client.close()  # our close answers the server's: a clean handshake
+    with gevent.Timeout(2):  # well before the housekeeper's first sweep (5 s)
+        while server.app.registry.get(sid) is not None:  # no sweep, no 60 s wait
+            gevent.sleep(0.01)

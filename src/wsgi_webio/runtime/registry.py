@@ -100,6 +100,13 @@ class SessionRegistry:
     def _session_closed(self, session: Session) -> None:
         self._open -= 1
 
+    def forget_if_done(self, session: Session) -> None:
+        """Drop a closed session at once when no client is attached and it has nothing
+        left to deliver (the sweep would drop it later; churn should not pile up)."""
+        if session.is_closed and session.machine.attached == 0 and len(session.outbox) == 0:
+            if self._sessions.get(session.id) is session:
+                del self._sessions[session.id]
+
     def expire_after(self, session: Session) -> float:
         if session.info.protocol == "websocket":
             return self.config.reconnect_timeout

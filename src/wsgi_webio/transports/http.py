@@ -157,6 +157,7 @@ def handle_http(
     finally:
         if attached:
             session.connection_lost(channel)
+        registry.forget_if_done(session)
     return None
 
 

@@ -51,7 +51,8 @@ _REPLACED_LINGER_S = 2.0
 class WebSocketConnection:
     """The transport of a session while a WebSocket is attached to it."""
 
-    __slots__ = ("session", "channel", "acked", "batched", "sent", "attached", "_writing", "_ping_due")
+    __slots__ = ("session", "channel", "acked", "batched", "sent", "attached", "closed_cleanly", "_writing",
+                 "_ping_due")
 
     def __init__(
         self, session: Session, channel: WebSocketChannel, acked: bool, start: int, batched: bool = False
@@ -64,6 +65,8 @@ class WebSocketConnection:
         self.batched = batched
         #: Counted in the session's attached clients (until replaced or gone).
         self.attached = False
+        #: The peer ended with a close frame (1000/1001): it read every frame before it.
+        self.closed_cleanly = False
         #: Seq of the next command to write.
         self.sent = start
         self._writing = False
@@ -146,6 +149,7 @@ class WebSocketConnection:
                     channel.close(exc.close_code, exc.message)
                     return
         except ChannelClosed as exc:
+            self.closed_cleanly = exc.code in (_NORMAL, _GOING_AWAY)
             if exc.code in _REFUSALS:
                 logger.warning("session %s: refused WebSocket message (%d): %s", self.session.id, exc.code,
                                exc.reason)
@@ -240,6 +244,10 @@ def serve_websocket(
         _detach(conn, registry.config.reconnect_timeout)
         if not failed:
             channel.close(_NORMAL)
+        if session.is_closed and conn.closed_cleanly and conn.sent >= session.outbox.next_seq > 0:
+            # A clean close handshake after our last frame: the client has read them all.
+            session.acknowledge(session.outbox.next_seq - 1)
+        registry.forget_if_done(session)
 
 
 def _detach(conn: WebSocketConnection, reconnect_timeout: float) -> None:

@@ -398,6 +398,14 @@ class HttpSession(Session):
         self.closed = True
         if self.poller is not None:
             self.poller.cancel()
+        if self.ours and self.last_batch >= 0:
+            # As the browser client does when it stops: acknowledge what it executed
+            # (close_session included), so the server can forget the session at once.
+            try:
+                await self.post_conn.request(
+                    "GET", f"/?app={self.app}&ack={self.last_batch}", {"webio-session-id": self.sid})
+            except Exception:  # noqa: BLE001 - a best-effort goodbye
+                pass
         self.poll_conn.close()
         self.post_conn.close()
 

@@ -230,3 +230,15 @@ def test_dev_server_refuses_foreign_host_names(live):
     assert rebound.status == 400 and "not allowed" in rebound.text
     assert server.app.registry.active_count() == 0
     assert raw_request(server.port, "GET", "/", headers={"Host": f"localhost:{server.port}"}).status == 200
+
+
+def test_finished_session_is_forgotten_once_the_client_acknowledges_its_last_batch(live):
+    server = live(lambda: put_text("bye"))
+    first = server.get(ack=-1)
+    sid = first.headers["webio-session-id"]
+    reply = server.get(sid, ack=-1)
+    assert {"command": "close_session"} in commands(reply)
+    assert server.app.registry.get(sid) is not None  # kept: the reply may be lost
+    last = reply.json()["seq"] + len(reply.json()["commands"]) - 1
+    server.get(sid, ack=last)  # the client's goodbye: it executed everything
+    assert server.app.registry.get(sid) is None

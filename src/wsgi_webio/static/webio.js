@@ -359,6 +359,7 @@
         if (this.stopped) return;
         if (id > this.lastBatch) {
           log("<<< batch", id, batch);
+          this.current = id;
           for (const cmd of batch) this.client.execute(cmd);
           this.lastBatch = id;
         }
@@ -401,7 +402,17 @@
       setTimeout(() => this.flush(), this.postBackoff);
       this.postBackoff = nextBackoff(this.postBackoff);
     }
-    stop() { this.stopped = true; }
+    stop() {
+      if (this.stopped) return;
+      this.stopped = true;
+      // Acknowledge what was executed (close_session included), so the server can
+      // forget the session now instead of keeping it for a poll that never comes.
+      const ack = Math.max(this.lastBatch, this.current === undefined ? -1 : this.current);
+      if (ack >= 0 && !this.sid.startsWith("NEW")) {
+        fetch(this.url({ ack }), { headers: { "webio-session-id": this.sid }, cache: "no-store", keepalive: true })
+          .catch(() => {});
+      }
+    }
   }
 
   /* ================================================================== 3. Scripts */

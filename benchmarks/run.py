@@ -102,7 +102,8 @@ PYWEBIO_CORO = ("tornado-coro", "pywebio-ws", 15, "PyWebIO Tornado (coroutine, d
 PYWEBIO_HTTP = ("flask", "pywebio-http", 0, "PyWebIO Flask (thread, 1 s polling)")
 #: Names for --targets.
 TARGETS = {"ours-ws": OURS_WS, "ours-lp": OURS_LP, "ours-async": OURS_WS_ASYNC, "tornado": PYWEBIO_WS,
-           "tornado-plain": PYWEBIO_WS_PLAIN, "tornado-coro-plain": PYWEBIO_CORO_PLAIN, "tornado-coro": PYWEBIO_CORO, "flask": PYWEBIO_HTTP}
+           "tornado-plain": PYWEBIO_WS_PLAIN, "tornado-coro-plain": PYWEBIO_CORO_PLAIN,
+           "tornado-coro": PYWEBIO_CORO, "flask": PYWEBIO_HTTP}
 
 _children: list[subprocess.Popen] = []
 

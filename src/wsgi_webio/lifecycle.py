@@ -21,6 +21,7 @@ import logging
 import os
 import signal
 import weakref
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import gevent
@@ -103,8 +104,14 @@ def _hooks_of(owner: Any) -> ShutdownHooks | None:
     return held[1] if held is not None and held[0] == os.getpid() else None
 
 
-def _attach(owner: Any, hooks: ShutdownHooks) -> None:
-    setattr(owner, _HOOKS_ATTR, (os.getpid(), hooks))
+def _hooks_tied_to(owner: Any, tie: Callable[[Any, ShutdownHooks], None]) -> ShutdownHooks:
+    """``owner``'s hooks in this process, made and tied to its stop by ``tie`` on first use."""
+    hooks = _hooks_of(owner)
+    if hooks is None:
+        hooks = ShutdownHooks()
+        setattr(owner, _HOOKS_ATTR, (os.getpid(), hooks))
+        tie(owner, hooks)
+    return hooks
 
 
 def uwsgi_hooks(api: Any) -> ShutdownHooks:
@@ -119,12 +126,7 @@ def uwsgi_hooks(api: Any) -> ShutdownHooks:
     holds the clients' connections can deliver the message: not behind ``--http``, whose
     router process the master kills at once on SIGTERM (docs/deploy.md).
     """
-    hooks = _hooks_of(api)
-    if hooks is None:
-        hooks = ShutdownHooks()
-        _attach(api, hooks)
-        _tie_to_uwsgi(api, hooks)
-    return hooks
+    return _hooks_tied_to(api, _tie_to_uwsgi)
 
 
 def _tie_to_uwsgi(api: Any, hooks: ShutdownHooks) -> None:
@@ -158,12 +160,7 @@ def gunicorn_hooks(worker: Any) -> ShutdownHooks:
     gunicorn's own handler. Installed from a request greenlet, which runs in the main
     thread as signal handlers must.
     """
-    hooks = _hooks_of(worker)
-    if hooks is None:
-        hooks = ShutdownHooks()
-        _attach(worker, hooks)
-        _tie_to_gunicorn(worker, hooks)
-    return hooks
+    return _hooks_tied_to(worker, _tie_to_gunicorn)
 
 
 def _tie_to_gunicorn(worker: Any, hooks: ShutdownHooks) -> None:

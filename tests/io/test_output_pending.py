@@ -5,16 +5,13 @@ flow control), checked on the raw wire."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import gevent
 import gevent.event
 import pytest
 
-from tests.runtime.conftest import Driver, FakeClock, make_info
 from wsgi_webio import _out_core
-from wsgi_webio.config import WebIOConfig
 from wsgi_webio.errors import NoSessionError, SessionClosed
 from wsgi_webio.output import (
     Output,
@@ -27,24 +24,7 @@ from wsgi_webio.output import (
     toast,
 )
 from wsgi_webio.runtime import context
-from wsgi_webio.runtime.registry import SessionRegistry
-from wsgi_webio.runtime.session import Session
 from wsgi_webio.session import eval_js, run_async
-
-
-@pytest.fixture
-def start() -> Iterator[Callable[..., tuple[Session, Driver]]]:
-    registries: list[SessionRegistry] = []
-
-    def starter(app: Callable[[], Any], **config: Any) -> tuple[Session, Driver]:
-        registry = SessionRegistry(WebIOConfig(**config), FakeClock())
-        registries.append(registry)
-        session = registry.create(app, make_info())
-        return session, Driver(session)
-
-    yield starter
-    for registry in registries:
-        registry.close_all()
 
 
 def texts(commands: list[dict[str, Any]]) -> list[str]:

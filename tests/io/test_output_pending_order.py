@@ -6,38 +6,15 @@ callback (wsgi_webio._out_core, rules 3 and 4)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-from typing import Any
 
 import gevent
 import gevent.event
-import pytest
 
 from tests.io.test_output_pending import texts
-from tests.runtime.conftest import Driver, FakeClock, make_info
-from wsgi_webio.config import WebIOConfig
 from wsgi_webio.output import put_row, put_text
-from wsgi_webio.runtime.registry import SessionRegistry
-from wsgi_webio.runtime.session import Session
 from wsgi_webio.testing import open_app
 
 BIG = "z" * 1200  # over the 1000-byte high-water mark on its own
-
-
-@pytest.fixture
-def start() -> Iterator[Callable[..., tuple[Session, Driver]]]:
-    """Start an app on the raw wire; the test reads (and acknowledges) with the Driver."""
-    registries: list[SessionRegistry] = []
-
-    def starter(app: Callable[[], Any], **config: Any) -> tuple[Session, Driver]:
-        registry = SessionRegistry(WebIOConfig(**config), FakeClock())
-        registries.append(registry)
-        session = registry.create(app, make_info())
-        return session, Driver(session)
-
-    yield starter
-    for registry in registries:
-        registry.close_all()
 
 
 def shown_once(page, text):

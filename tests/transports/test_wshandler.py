@@ -26,6 +26,19 @@ import websocket
 from gevent.pywsgi import WSGIServer
 from geventwebsocket.handler import WebSocketHandler as StockWebSocketHandler
 
+from tests.transports.wsclient import (
+    OP_BINARY,
+    OP_CLOSE,
+    OP_CONTINUATION,
+    OP_PING,
+    OP_PONG,
+    OP_TEXT,
+    HandshakeRefused,
+    WSClient,
+    frame_header,
+    masked_frame,
+    parse_close,
+)
 from wsgi_webio.transports import wsframes as wf
 from wsgi_webio.transports.wshandler import (
     ACCEPT_KEY,
@@ -36,35 +49,6 @@ from wsgi_webio.transports.wshandler import (
     is_websocket_request,
     open_channel,
 )
-
-try:
-    from tests.transports.wsclient import (
-        OP_BINARY,
-        OP_CLOSE,
-        OP_CONTINUATION,
-        OP_PING,
-        OP_PONG,
-        OP_TEXT,
-        HandshakeRefused,
-        WSClient,
-        frame_header,
-        masked_frame,
-        parse_close,
-    )
-except ImportError:  # run from another directory: pytest put this folder on sys.path
-    from wsclient import (  # type: ignore[no-redef]
-        OP_BINARY,
-        OP_CLOSE,
-        OP_CONTINUATION,
-        OP_PING,
-        OP_PONG,
-        OP_TEXT,
-        HandshakeRefused,
-        WSClient,
-        frame_header,
-        masked_frame,
-        parse_close,
-    )
 
 pytestmark = pytest.mark.live
 

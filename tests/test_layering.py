@@ -15,7 +15,8 @@ PACKAGE = "wsgi_webio"
 SRC = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 PURE = sorted(
     [p.relative_to(SRC) for p in (SRC / "core").glob("*.py")]
-    + [Path(name) for name in ("protocol.py", "errors.py", "origin.py", "config.py")]
+    + [Path(name) for name in ("protocol.py", "errors.py", "origin.py", "config.py",
+                               "transports/wsframes.py", "transports/wsparser.py")]
 )
 FORBIDDEN = {"gevent", "geventwebsocket", "werkzeug", "socket"}
 ALL_MODULES = sorted(p.relative_to(SRC) for p in SRC.rglob("*.py"))

@@ -1,7 +1,9 @@
 """Facts about a session's client, taken from the request that opened it.
 
 Owns SessionInfo and how the client's IP is derived (X-Forwarded-For only from
-trusted proxies). Reads a Werkzeug request; must not touch sessions or sockets.
+trusted proxies). Reads a Werkzeug request and keeps a detached copy of it (no input
+stream, socket or server objects: a session outlives its request by hours); must not
+touch sessions or sockets.
 """
 
 from __future__ import annotations
@@ -20,6 +22,21 @@ if TYPE_CHECKING:
 __all__ = ["SessionInfo", "client_ip", "make_session_info"]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+#: environ entries that tie a request to its connection (streams, sockets, the
+#: server's upgrade hooks): not kept in ``SessionInfo.request``.
+_CONNECTION_KEYS = frozenset({
+    "wsgi.input", "wsgi.errors", "wsgi.file_wrapper", "wsgi.input_terminated", "gunicorn.socket",
+    "wsgi.websocket", "wsgi_webio.websocket.accept", "wsgi_webio.socket", "werkzeug.request",
+    "uwsgi.core", "uwsgi.node", "uwsgi.version",
+})
+
+
+def detached_request(request: Request) -> Request:
+    """A copy of ``request`` that keeps its environ (headers, address, keys set by
+    middleware) but not its connection: no body stream (reading it raises), no socket."""
+    environ = {k: v for k, v in request.environ.items() if k not in _CONNECTION_KEYS}
+    return type(request)(environ, shallow=True)  # type: ignore[no-any-return]
 
 
 def parse_networks(items: Sequence[str]) -> tuple[Network, ...]:
@@ -78,7 +95,8 @@ class SessionInfo:
     user_ip: str
     backend: str
     protocol: Literal["websocket", "http"]
-    #: The Werkzeug request that opened the session.
+    #: The Werkzeug request that opened the session, detached from its connection
+    #: (see :func:`detached_request`).
     request: Any = field(repr=False)
 
     @cached_property
@@ -106,5 +124,5 @@ def make_session_info(
         user_ip=client_ip(request.remote_addr, headers.get("X-Forwarded-For"), trusted_proxies),
         backend=software or "wsgi",
         protocol=protocol,
-        request=request,
+        request=detached_request(request),
     )

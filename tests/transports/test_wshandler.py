@@ -23,7 +23,6 @@ import gevent.queue
 import gevent.socket
 import pytest
 import websocket
-from gevent.pywsgi import WSGIServer
 from geventwebsocket.handler import WebSocketHandler as StockWebSocketHandler
 
 from tests.transports.wsclient import (
@@ -55,27 +54,6 @@ pytestmark = pytest.mark.live
 App = Callable[[dict[str, Any], Callable[..., Any]], Any]
 LIMIT = 64 * 1024
 WAIT_S = 10.0
-
-
-@pytest.fixture
-def events() -> gevent.queue.Queue:
-    """What the server-side app reports to the test."""
-    return gevent.queue.Queue()
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[..., int]]:
-    servers: list[WSGIServer] = []
-
-    def start(app: App, handler_class: type = WebSocketHandler) -> int:
-        server = WSGIServer(("127.0.0.1", 0), app, handler_class=handler_class, log=None)
-        server.start()
-        servers.append(server)
-        return int(server.server_port)
-
-    yield start
-    for server in servers:
-        server.stop(timeout=2)
 
 
 def connect(port: int, path: str = "/ws", **kwargs: Any) -> WSClient:

@@ -138,6 +138,10 @@ class UwsgiChannel:
         """True once a close was decided or the connection was lost."""
         return self._ended is not None
 
+    def listen(self, on_message: Any, on_end: Any) -> bool:
+        """Always False: under uWSGI the request greenlet reads (uWSGI owns the socket)."""
+        return False
+
     def receive(self) -> str | bytes:
         """Block for the next message: text as str, binary as bytes. Request greenlet only.
 

@@ -14,6 +14,7 @@ own) is treated as having received whatever was written to the socket. With
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import TYPE_CHECKING, Any
@@ -135,26 +136,32 @@ class WebSocketConnection:
                     self.session.inbound.advance(parsed.seq, len(parsed.events))
                 raise
 
+    def on_message(self, message: str | bytes) -> None:
+        """Apply one message; a refused one closes the connection with its close code.
+        Never blocks: it runs in a hub callback once the channel is evented."""
+        try:
+            self.handle_message(message)
+        except RemoteProtocolError as exc:
+            logger.warning("session %s: closing WebSocket (%d): %s", self.session.id, exc.close_code, exc.message)
+            self.channel.close(exc.close_code, exc.message)
+
     def serve(self) -> None:
-        """Read messages until the connection ends; the session stays, detached."""
+        """Read messages in this greenlet until the connection ends (a channel that
+        could not be evented)."""
         channel = self.channel
         try:
-            while True:
-                message = channel.receive()
-                try:
-                    self.handle_message(message)
-                except RemoteProtocolError as exc:
-                    logger.warning("session %s: closing WebSocket (%d): %s", self.session.id, exc.close_code,
-                                   exc.message)
-                    channel.close(exc.close_code, exc.message)
-                    return
+            while not channel.closed:
+                self.on_message(channel.receive())
         except ChannelClosed as exc:
-            self.closed_cleanly = exc.code in (_NORMAL, _GOING_AWAY)
-            if exc.code in _REFUSALS:
-                logger.warning("session %s: refused WebSocket message (%d): %s", self.session.id, exc.code,
-                               exc.reason)
-            else:
-                logger.debug("session %s: WebSocket closed (%s %s)", self.session.id, exc.code, exc.reason)
+            self.ended(exc.code, exc.reason)
+
+    def ended(self, code: int, reason: str) -> None:
+        """The connection is over (``code`` as ChannelClosed reports it)."""
+        self.closed_cleanly = code in (_NORMAL, _GOING_AWAY)
+        if code in _REFUSALS:
+            logger.warning("session %s: refused WebSocket message (%d): %s", self.session.id, code, reason)
+        else:
+            logger.debug("session %s: WebSocket closed (%s %s)", self.session.id, code, reason)
 
 
 def _hello(session: Session, start: int, acked: bool) -> str:
@@ -224,30 +231,48 @@ def serve_websocket(
     if not session.is_closed:
         session.connection_made(conn)
         conn.attached = True
+    registry.add_pingable(conn)
+    conn.write_ready()
+    evented = channel.listen(conn.on_message, functools.partial(_ended, conn, registry))
     interval = registry.config.ping_interval
     if interval:
         # A peer that answers neither pings nor anything else for two intervals is gone.
         channel.set_read_timeout(2 * interval + 5)
-    registry.add_pingable(conn)
+    if evented:
+        return  # read by hub callbacks from now on; this greenlet and the handshake's state go
     failed = False
     try:
-        conn.write_ready()
         conn.serve()
     except Exception:
         failed = True
         logger.exception("session %s: WebSocket transport failed", session.id)
         channel.close(_INTERNAL_ERROR, "internal error")
     finally:
-        registry.discard_pingable(conn)
-        if state.connection is conn:
-            state.connection = None
-        _detach(conn, registry.config.reconnect_timeout)
-        if not failed:
-            channel.close(_NORMAL)
-        if session.is_closed and conn.closed_cleanly and conn.sent >= session.outbox.next_seq > 0:
-            # A clean close handshake after our last frame: the client has read them all.
-            session.acknowledge(session.outbox.next_seq - 1)
-        registry.forget_if_done(session)
+        _forget(conn, registry, failed)
+
+
+def _ended(conn: WebSocketConnection, registry: SessionRegistry, code: int, reason: str) -> None:
+    """End of an evented connection, in a greenlet of its own."""
+    try:
+        conn.ended(code, reason)
+    finally:
+        _forget(conn, registry, False)
+
+
+def _forget(conn: WebSocketConnection, registry: SessionRegistry, failed: bool) -> None:
+    """Take a finished connection off its session and the registry."""
+    session, channel = conn.session, conn.channel
+    state: _WsState = session.transport_state
+    registry.discard_pingable(conn)
+    if state.connection is conn:
+        state.connection = None
+    _detach(conn, registry.config.reconnect_timeout)
+    if not failed:
+        channel.close(_NORMAL)
+    if session.is_closed and conn.closed_cleanly and conn.sent >= session.outbox.next_seq > 0:
+        # A clean close handshake after our last frame: the client has read them all.
+        session.acknowledge(session.outbox.next_seq - 1)
+    registry.forget_if_done(session)
 
 
 def _detach(conn: WebSocketConnection, reconnect_timeout: float) -> None:

@@ -15,13 +15,24 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import gevent
 from gevent.lock import Semaphore
+from gevent.monkey import get_original
 from gevent.pywsgi import WSGIHandler
+from gevent.socket import socket as _GeventSocket
 from geventwebsocket.exceptions import ProtocolError as _WireError
 from geventwebsocket.exceptions import WebSocketError as _StreamError
 from geventwebsocket.handler import WebSocketHandler as _StockHandler
 from geventwebsocket.websocket import Header, Stream, WebSocket
 
 from wsgi_webio.transports import wsframes as wf
+from wsgi_webio.transports.wsevented import (
+    CLOSE_LINGER_S,
+    CLOSE_SEND_WAIT_S,
+    DRAIN_LIMIT_BYTES,
+    ChannelClosed,
+    EventedWebSocket,
+    OnEnd,
+    OnMessage,
+)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -31,39 +42,16 @@ __all__ = ["ACCEPT_KEY", "SOCKET_KEY", "ChannelClosed", "HardenedWebSocket", "We
 
 logger = logging.getLogger(__name__)
 
+#: The standard library's socket class, even when gevent has patched the socket module:
+#: an evented WebSocket does its own waiting on libev watchers.
+_StdSocket = get_original("socket", "socket")
+
 #: environ key of ``accept(max_message_size) -> WebSocketChannel`` on valid upgrade requests.
 ACCEPT_KEY = "wsgi_webio.websocket.accept"
 #: environ key of the accepted socket, on upgrade requests only (diagnostics and tests).
 SOCKET_KEY = "wsgi_webio.socket"
 #: handler attribute holding the ``_ConnState``: WebSocket has slots only, the handler a dict.
 _STATE_ATTR = "wsgi_webio_ws_state"
-#: after the app returns, wait this long for the peer's close frame; RFC 6455 §7.1.1 wants
-#: the close handshake done before the server closes TCP.
-CLOSE_LINGER_S = 2.0
-#: then swallow at most this much unread input: closing a socket with unread data sends an
-#: RST, which can destroy our close frame in the peer's receive buffer.
-DRAIN_LIMIT_BYTES = 1 << 20
-#: close() waits this long for a send stuck in another greenlet, then skips the frame.
-CLOSE_SEND_WAIT_S = 1.0
-
-
-class ChannelClosed(Exception):
-    """The WebSocket connection is over; no message will arrive or leave any more.
-
-    :param code: the peer's close code (1005 if it gave none), the code we closed with
-        (e.g. 1002, 1007, 1009), or 1006 if the connection was lost.
-    :param reason: the close reason, or a short description.
-    """
-
-    def __init__(self, code: int, reason: str = "") -> None:
-        super().__init__(code, reason)
-        self.code = code
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return f"WebSocket closed with code {self.code}: {self.reason or '(no reason)'}"
-
-
 class _ConnState:
     """Per-connection state, kept on the pywsgi handler (see ``_STATE_ATTR``)."""
 
@@ -187,6 +175,19 @@ class HardenedWebSocket(WebSocket):  # type: ignore[misc]
         finally:
             st.write_lock.release()
 
+    def set_read_timeout(self, seconds: float | None) -> None:
+        """Bound every wait for incoming bytes, and a blocked send. None: no bound."""
+        sock = getattr(self.handler, "socket", None)
+        if sock is not None:
+            try:
+                sock.settimeout(seconds)
+            except OSError:  # already closed
+                pass
+
+    def write(self, data: bytes) -> None:
+        """Send whole frames. :raises ChannelClosed: if the connection is gone."""
+        self._write(data)
+
     def _write(self, data: bytes) -> None:
         st = self._st
         with st.write_lock:
@@ -225,18 +226,20 @@ class WebSocketChannel:
     """One accepted WebSocket connection.
 
     Its methods raise :class:`ChannelClosed`, never socket or geventwebsocket errors.
-    Only one greenlet may call :meth:`receive`; sends may come from any greenlet.
+    Messages are read either by one greenlet calling :meth:`receive` in a loop, or,
+    after :meth:`listen`, by hub callbacks with no greenlet at all. Sends may come from
+    any greenlet.
     """
 
     __slots__ = ("_environ", "_ws")
 
     def __init__(self, ws: HardenedWebSocket, environ: WSGIEnvironment) -> None:
-        self._ws = ws
+        self._ws: HardenedWebSocket | EventedWebSocket = ws
         self._environ = environ
 
     @property
     def environ(self) -> WSGIEnvironment:
-        """The WSGI environ of the handshake request."""
+        """The WSGI environ of the handshake request (empty once :meth:`listen` took over)."""
         return self._environ
 
     @property
@@ -244,41 +247,68 @@ class WebSocketChannel:
         """True once a close frame was sent or the connection was lost."""
         return bool(self._ws.closed)
 
+    @property
+    def evented(self) -> bool:
+        """Whether :meth:`listen` took over reading."""
+        return isinstance(self._ws, EventedWebSocket)
+
+    def listen(self, on_message: OnMessage, on_end: OnEnd) -> bool:
+        """Read messages without a greenlet: each one goes to ``on_message`` in a hub
+        callback (it must not block: hand blocking work to a greenlet), and the end of
+        the connection, once, to ``on_end(code, reason)`` in a new greenlet. The
+        handshake's handler greenlet, read buffer and environ are released when the
+        application returns.
+
+        :returns: False if this connection cannot be handed over (a TLS socket, a
+            stock gevent-websocket handler): then read with :meth:`receive`.
+        """
+        ws = self._ws
+        detach = getattr(getattr(ws, "handler", None), "detach_websocket", None)
+        if not isinstance(ws, HardenedWebSocket) or detach is None:
+            return False
+        taken = detach(ws)
+        if taken is None:
+            return False
+        evented, leftover = taken
+        self._ws = evented
+        self._environ = {}
+        evented.start(on_message, on_end, leftover)
+        return True
+
     def receive(self) -> str | bytes:
         """Block for the next message: text as str, binary as bytes. Pings are answered.
 
         :raises ChannelClosed: with the peer's close code, or 1006 (lost), 1009 (too
             big), 1007 (invalid UTF-8), 1002 (protocol error) after sending that code.
+        :raises RuntimeError: after :meth:`listen`.
         """
-        message = self._ws.receive()
+        ws = self._ws
+        if isinstance(ws, EventedWebSocket):
+            raise RuntimeError("messages of this WebSocket go to its listener")
+        message = ws.receive()
         return message if isinstance(message, str) else bytes(message)
 
     def send(self, text: str) -> None:
         """Send one text frame. :raises ChannelClosed: if the connection is gone."""
-        self._ws._write(wf.encode_frame(wf.OP_TEXT, text.encode("utf-8")))
+        self._ws.write(wf.encode_frame(wf.OP_TEXT, text.encode("utf-8")))
 
     def send_many(self, texts: Sequence[str]) -> None:
-        """Send one text frame per item with a single ``sendall``. :raises ChannelClosed:"""
+        """Send one text frame per item with a single write. :raises ChannelClosed:"""
         if texts:
-            self._ws._write(b"".join(wf.encode_frame(wf.OP_TEXT, t.encode("utf-8")) for t in texts))
+            self._ws.write(b"".join(wf.encode_frame(wf.OP_TEXT, t.encode("utf-8")) for t in texts))
 
     def send_binary(self, data: bytes) -> None:
         """Send one binary frame. :raises ChannelClosed: if the connection is gone."""
-        self._ws._write(wf.encode_frame(wf.OP_BINARY, bytes(data)))
+        self._ws.write(wf.encode_frame(wf.OP_BINARY, bytes(data)))
 
     def ping(self) -> None:
         """Send an empty ping frame. :raises ChannelClosed: if the connection is gone."""
-        self._ws._write(wf.encode_frame(wf.OP_PING, b""))
+        self._ws.write(wf.encode_frame(wf.OP_PING, b""))
 
     def set_read_timeout(self, seconds: float | None) -> None:
-        """Bound every wait for incoming bytes (pongs count): past it, ``receive``
-        raises ChannelClosed(1006). Also bounds a blocked send. None: no bound."""
-        sock = getattr(self._ws.handler, "socket", None)
-        if sock is not None:
-            try:
-                sock.settimeout(seconds)
-            except OSError:  # already closed
-                pass
+        """Bound every wait for incoming bytes (pongs count): past it, the connection
+        ends with 1006. Also bounds a blocked send. None: no bound."""
+        self._ws.set_read_timeout(seconds)
 
     def close(self, code: int = wf.NORMAL, reason: str = "") -> None:
         """Send a close frame; idempotent, silent on a dead socket.
@@ -393,8 +423,9 @@ class WebSocketHandler(_StockHandler):  # type: ignore[misc]
                     close()  # after an upgrade the iterable is closed, never iterated
             finally:
                 self.result = None
-                if upgrade.channel is not None:
-                    self._finish_websocket(upgrade.channel._ws)
+                ws = upgrade.channel._ws if upgrade.channel is not None else None
+                if isinstance(ws, HardenedWebSocket):  # an evented one finishes by itself
+                    self._finish_websocket(ws)
 
     def _switch_protocols(self, state: _ConnState) -> WebSocketChannel:
         setattr(self, _STATE_ATTR, state)
@@ -410,6 +441,25 @@ class WebSocketHandler(_StockHandler):  # type: ignore[misc]
         except OSError as exc:  # reported by the first receive() as ChannelClosed(1006)
             ws._mark_lost(f"101 not sent: {exc}")
         return WebSocketChannel(ws, self.environ)
+
+    def detach_websocket(self, ws: HardenedWebSocket) -> tuple[EventedWebSocket, bytes] | None:
+        """Take this connection's socket away from pywsgi for :meth:`WebSocketChannel.listen`:
+        returns the evented WebSocket and the bytes already buffered after the handshake,
+        or None if the socket cannot be handed over (TLS, already closed). Once the
+        application returns, this handler and its greenlet end without closing it."""
+        sock = self.socket
+        if type(sock) is not _GeventSocket or ws.closed or ws.handler is not self:
+            return None
+        try:
+            sock.settimeout(0.0)
+            leftover = self.rfile.read1(65536)  # what the request parser read ahead, if any
+            fd = sock.detach()
+        except OSError as exc:
+            logger.debug("cannot hand the WebSocket over: %s", exc)
+            return None
+        evented = EventedWebSocket(_StdSocket(fileno=fd), ws._st.guard.max_bytes)
+        ws.closed = True  # type: ignore[misc]  # the stock object is done; the new one owns the socket
+        return evented, leftover
 
     def _finish_websocket(self, ws: HardenedWebSocket) -> None:
         st = ws._st

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import gevent.queue
+import gevent.ssl
 import pytest
 from gevent.pywsgi import WSGIServer
 
@@ -26,6 +29,29 @@ def serve() -> Iterator[Callable[..., int]]:
 
     def start(app: App, handler_class: type = WebSocketHandler) -> int:
         server = WSGIServer(("127.0.0.1", 0), app, handler_class=handler_class, log=None)
+        server.start()
+        servers.append(server)
+        return int(server.server_port)
+
+    yield start
+    for server in servers:
+        server.stop(timeout=2)
+
+
+@pytest.fixture
+def serve_tls(tmp_path: Path) -> Iterator[Callable[..., int]]:
+    """Like ``serve``, over TLS with a throw-away self-signed certificate."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    context = gevent.ssl.SSLContext(gevent.ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    servers: list[WSGIServer] = []
+
+    def start(app: App) -> int:
+        server = WSGIServer(("127.0.0.1", 0), app, handler_class=WebSocketHandler, log=None,
+                            ssl_context=context)
         server.start()
         servers.append(server)
         return int(server.server_port)

@@ -15,6 +15,7 @@ import gevent
 import gevent.event
 import gevent.queue
 import gevent.socket
+import gevent.ssl
 import pytest
 from geventwebsocket.handler import WebSocketHandler as StockWebSocketHandler
 
@@ -26,6 +27,7 @@ from tests.transports.wsclient import (
     OP_PING,
     OP_PONG,
     OP_TEXT,
+    WSClient,
     frame_header,
     masked_frame,
 )
@@ -284,5 +286,31 @@ def test_pings_answered_and_unsolicited_pongs_ignored(serve: Callable[..., int],
         assert client.recv() == (OP_PONG, b"p")
         client.send_text("still here")
         assert client.recv_text() == "still here"
+        client.close()
+        assert events.get(timeout=WAIT_S).code == wf.NORMAL
+
+
+def test_tls_connection_keeps_a_reader_greenlet(serve_tls: Callable[..., int], events: gevent.queue.Queue) -> None:
+    # An SSL socket cannot give its descriptor away: listen() says so, and receive() works.
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        channel = open_channel(environ, LIMIT)
+        assert channel is not None
+        events.put(channel.listen(lambda m: None, lambda c, r: None))
+        try:
+            while True:
+                channel.send(str(channel.receive()))
+        except ChannelClosed as exc:
+            events.put(exc)
+        return []
+
+    port = serve_tls(app)
+    context = gevent.ssl.SSLContext(gevent.ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = gevent.ssl.CERT_NONE
+    with WSClient.connect("127.0.0.1", port, "/ws", socket_module=gevent.socket, timeout=WAIT_S,
+                          ssl_context=context) as client:
+        assert events.get(timeout=WAIT_S) is False
+        client.send_text("over TLS")
+        assert client.recv_text() == "over TLS"
         client.close()
         assert events.get(timeout=WAIT_S).code == wf.NORMAL

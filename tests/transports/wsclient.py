@@ -21,6 +21,7 @@ import os
 import socket as _stdlib_socket
 import struct
 from types import ModuleType
+from typing import Any
 
 __all__ = [
     "OP_BINARY",
@@ -126,12 +127,15 @@ class WSClient:
         *,
         socket_module: ModuleType | None = None,
         timeout: float = 10.0,
+        ssl_context: Any = None,
     ) -> WSClient:
         """Open a TCP connection and perform the opening handshake.
 
         :param headers: extra request headers; they replace the defaults of the same
             name, and a ``None`` value removes a default header.
         :param socket_module: ``socket`` (default) or ``gevent.socket``.
+        :param ssl_context: wrap the connection in TLS with this context (of the socket
+            module's ``ssl``: ``gevent.ssl`` for gevent sockets).
         :raises HandshakeRefused: if the response is not 101 (the socket is closed).
         :raises ValueError: if a 101 carries a wrong ``Sec-WebSocket-Accept``.
         """
@@ -153,6 +157,8 @@ class WSClient:
         lines = [f"GET {path} HTTP/1.1"] + [f"{k}: {v}" for k, v in fields.items() if v is not None]
         sock = module.create_connection((host, port), timeout=timeout)
         sock.setsockopt(_stdlib_socket.IPPROTO_TCP, _stdlib_socket.TCP_NODELAY, 1)
+        if ssl_context is not None:
+            sock = ssl_context.wrap_socket(sock, server_hostname=host)
         try:
             sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
             client = cls(sock, b"", {})

@@ -237,8 +237,8 @@ def test_responses_whole_on_a_keep_alive_connection(serve: Callable[..., int], b
         if chunks is None:
             start_response("200 OK", [("Content-Length", str(len(body)))])
             return [body]
-        start_response("200 OK", [])  # no length: pywsgi answers HTTP/1.1 chunked
-        return chunks
+        start_response("200 OK", [])  # no length, an iterator: pywsgi answers HTTP/1.1 chunked
+        return iter(chunks)
 
     port = serve(app)
     sock = gevent.socket.create_connection(("127.0.0.1", port), timeout=10)
@@ -247,6 +247,7 @@ def test_responses_whole_on_a_keep_alive_connection(serve: Callable[..., int], b
             sock.sendall(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
             head, got = read_response(sock)
             assert head.startswith(b"HTTP/1.1 200 OK")
+            assert (b"transfer-encoding: chunked" in head.lower()) == (chunks is not None)
             assert got == (body if chunks is None else b"".join(chunks))
     finally:
         sock.close()

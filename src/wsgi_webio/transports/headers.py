@@ -53,19 +53,19 @@ class RequestHeaders:
     ``items()``, ``del headers[name]`` and ``status`` (empty unless the head was refused).
     """
 
-    __slots__ = ("_fields", "status")
+    __slots__ = ("_fields", "_first", "status")
 
     def __init__(self, fields: list[tuple[str, str]] | None = None, status: str = "") -> None:
         self._fields: list[tuple[str, str]] = fields if fields is not None else []
+        #: Lower-case name -> value of its first occurrence.
+        self._first: dict[str, str] = {}
+        for key, value in reversed(self._fields):
+            self._first[key.lower()] = value
         #: Why the head was refused, or "" for a good one (pywsgi answers 400 when set).
         self.status = status
 
     def get(self, name: str, default: Any = None) -> Any:
-        name = name.lower()
-        for key, value in self._fields:
-            if key.lower() == name:
-                return value
-        return default
+        return self._first.get(name.lower(), default)
 
     getheader = get
 
@@ -83,6 +83,7 @@ class RequestHeaders:
     def __delitem__(self, name: str) -> None:
         name = name.lower()
         self._fields = [(key, value) for key, value in self._fields if key.lower() != name]
+        self._first.pop(name, None)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys())

@@ -9,6 +9,7 @@ the outbox, batch window and sequencer in ``core`` do; errors come with hints.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final
@@ -47,6 +48,10 @@ WAIT_PARAM: Final = "wait"
 #: A POST whose tasks have not settled after this long stops holding back the held GET,
 #: so the outputs of a long-running task stream to the page (bounded by post_settle_seconds).
 STREAM_AFTER_SECONDS: Final = 0.2
+#: A held GET answers after a random 80-100% of poll_hold_seconds, so the polls of many
+#: sessions opened together (and no longer answered per interaction) do not all time out,
+#: and come back, in the same instant.
+HOLD_JITTER: Final = 0.2
 
 
 class LongPollChannel:
@@ -113,7 +118,7 @@ class LongPollChannel:
         self._news.set()  # wake the poll this one supersedes
         gevent.sleep(0)
         replies = self._replies
-        with gevent.Timeout(timeout, False):
+        with gevent.Timeout(timeout * (1.0 - HOLD_JITTER * random.random()), False):
             while not self._ready(generation, replies):
                 self._news.clear()
                 self._news.wait()

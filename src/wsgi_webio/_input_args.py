@@ -23,6 +23,7 @@ __all__ = [
     "check_html_attrs",
     "check_name",
     "format_size",
+    "json_copy",
     "mark_selected",
     "option_key",
     "parse_buttons",
@@ -71,13 +72,55 @@ def check_html_attrs(attrs: Mapping[str, Any], what: str = "other_html_attrs") -
     return dict(attrs)
 
 
+class _NotPlain(Exception):
+    """Raised inside ``json_copy`` for a value only a JSON round trip normalises."""
+
+
+def _plain_copy(value: Any) -> Any:
+    """A deep copy of ``value`` when it holds only exact JSON types (str, int, bool, None,
+    finite float, list, dict with str keys), which JSON would give back unchanged.
+
+    :raises _NotPlain: for anything else (tuples, subclasses, NaN, non-str keys...).
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        if math.isfinite(value):
+            return value
+        raise _NotPlain
+    if kind is list:
+        return [_plain_copy(v) for v in value]
+    if kind is dict:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str:
+                raise _NotPlain
+            out[k] = _plain_copy(v)
+        return out
+    raise _NotPlain
+
+
+def json_copy(value: Any, *, allow_nan: bool = True) -> Any:
+    """``json.loads(json.dumps(value))``, without the text in between for plain values.
+
+    :raises TypeError, ValueError: as ``json.dumps`` does.
+    """
+    try:
+        return _plain_copy(value)
+    except (_NotPlain, RecursionError):  # circular or too deep: json.dumps says which
+        return json.loads(json.dumps(value, allow_nan=allow_nan))
+
+
 def to_wire(value: Any, what: str) -> Any:
     """``value`` as the client will see it: through JSON and back (tuples become lists).
+
+    Plain JSON values are copied structurally, without encoding them.
 
     :raises TypeError: naming ``what`` when JSON cannot carry the value.
     """
     try:
-        return json.loads(json.dumps(value, allow_nan=False))
+        return json_copy(value, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{what} {value!r} cannot be sent to the browser as JSON: {exc}") from None
 

@@ -9,14 +9,13 @@ events or touch a session (that is ``_forms`` and ``pin``).
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
-from ._input_args import Choice, format_size, option_key
+from ._input_args import Choice, format_size, json_copy, option_key
 from .protocol import UploadedFile
 
 __all__ = ["MISSING", "InputItem", "Refused", "message"]
@@ -175,8 +174,14 @@ class InputItem:
 
     def copy(self) -> InputItem:
         """A fresh item for one form: its own spec and state, the same rules."""
-        return InputItem(json.loads(json.dumps(self.spec)), validate=self.validate, onchange=self.onchange,
-                         action=self.action, choices=self.choices)
+        item = InputItem.__new__(InputItem)
+        item.spec = json_copy(self.spec)
+        item.validate, item.onchange, item.action = self.validate, self.onchange, self.action
+        # The copied spec has the same options, so the same lookup; set_choices()
+        # replaces the dict rather than changing it, so sharing it is safe.
+        item.choices, item._lookup = self.choices, self._lookup
+        item.label_value, item.must_click = None, False
+        return item
 
     def apply_update(self, attributes: Mapping[str, Any], choices: tuple[Choice, ...] | None) -> None:
         """Record an ``input_update`` so later values are checked against it."""

@@ -9,6 +9,7 @@ import pytest
 from wsgi_webio.errors import SessionClosed
 from wsgi_webio.input import input
 from wsgi_webio.output import put_buttons, put_text
+from wsgi_webio.session import run_async
 
 pytestmark = pytest.mark.live
 
@@ -242,3 +243,104 @@ def test_finished_session_is_forgotten_once_the_client_acknowledges_its_last_bat
     last = reply.json()["seq"] + len(reply.json()["commands"]) - 1
     server.get(sid, ack=last)  # the client's goodbye: it executed everything
     assert server.app.registry.get(sid) is None
+
+
+def held_poll(server, sid, ack):
+    """A ``GET ?wait=1`` in its own greenlet, returned once the server holds it."""
+    channel = server.app.registry.get(sid).transport_state
+    generation = channel._generation
+    poll = gevent.spawn(server.get, sid, ack=ack, wait=1)
+    with gevent.Timeout(5):
+        while channel._generation == generation:  # until the server holds it
+            gevent.sleep(0.001)
+    return poll
+
+
+def open_with_held_poll(server):
+    """A new session read by a Client, and its held GET: (client, first reply, id, poll)."""
+    client = Client()
+    first = server.get(ack=-1)
+    client.read(first)
+    sid = first.headers["webio-session-id"]
+    return client, first, sid, held_poll(server, sid, ack=0)
+
+
+class Client:
+    """Executes batches by id, once each, in the order replies are read (as webio.js)."""
+
+    def __init__(self):
+        self.last = -1
+        self.executed = []
+
+    def read(self, reply):
+        data = reply.json()
+        for offset, batch in enumerate(data["commands"]):
+            if data["seq"] + offset > self.last:
+                self.executed.extend(batch)
+                self.last = data["seq"] + offset
+
+    def outputs(self):
+        return [c["spec"]["content"] for c in self.executed if c["command"] == "output"]
+
+
+def test_one_request_per_interaction_the_post_reply_carries_the_echo(live):
+    go = gevent.event.Event()
+
+    def pusher():
+        go.wait(10)
+        put_text("later")  # the app's own push, after the POST has answered
+
+    def app():
+        run_async(pusher)
+        while True:
+            put_text("echo:", input("say"))
+
+    server = live(app)
+    client, first, sid, poll = open_with_held_poll(server)
+    reply = server.post(sid, [{"event": "from_submit", "task_id": form_task(first), "data": {"data": "hi"}}],
+                        seq=0, ack=0)
+    client.read(reply)
+    assert [c["command"] for c in commands(reply)] == ["destroy_form", "output", "input_group"]
+    assert not poll.ready()  # the echo did not wake the held GET
+    go.set()
+    pushed = poll.get(timeout=5)
+    client.read(pushed)
+    assert client.outputs() == ["echo: hi", "later"]  # the push came through the held GET; each once
+    assert [c["command"] for c in client.executed].count("input_group") == 2
+
+
+def test_lost_post_reply_is_carried_again_by_the_retry_not_by_the_held_get(live):
+    server = live(echo_app)
+    client, first, sid, poll = open_with_held_poll(server)
+    events = [{"event": "from_submit", "task_id": form_task(first), "data": {"data": "once"}}]
+    lost = server.post(sid, events, seq=0, ack=0)  # the client never reads this reply
+    retry = server.post(sid, events, seq=0, ack=0)
+    assert retry.json()["seq"] == lost.json()["seq"] and commands(retry) == commands(lost)
+    client.read(retry)
+    assert client.outputs() == ["echo: once"] and not poll.ready()
+    server.app.registry.get(sid).close()
+    client.read(poll.get(timeout=5))  # the close wakes it, with the unacknowledged batch again
+    assert client.outputs() == ["echo: once"] and client.executed[-1] == {"command": "close_session"}
+
+
+def test_a_long_task_streams_through_the_held_get_while_its_post_waits(live):
+    go = gevent.event.Event()
+
+    def app():
+        input("start")
+        put_text("working")
+        go.wait(10)  # longer than STREAM_AFTER_SECONDS: the POST stops holding the GET back
+        put_text("done")
+        input("again")
+
+    server = live(app)
+    client, first, sid, poll = open_with_held_poll(server)
+    post = gevent.spawn(server.post, sid, [{"event": "from_submit", "task_id": form_task(first), "data": {}}],
+                        seq=0, ack=0)
+    streamed = poll.get(timeout=5)
+    assert not go.is_set() and not post.ready()
+    client.read(streamed)
+    assert client.outputs() == ["working"]
+    go.set()
+    client.read(post.get(timeout=5))
+    assert client.outputs() == ["working", "done"]

@@ -9,6 +9,7 @@ the outbox, batch window and sequencer in ``core`` do; errors come with hints.
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import gevent
 import gevent.event
 
-from ..core.outbox import BatchWindow
+from ..core.outbox import BatchWindow, Poll
 from ..errors import RemoteProtocolError
 from ..info import make_session_info
 from ..protocol import (
@@ -44,38 +45,92 @@ logger = logging.getLogger(__name__)
 SESSION_HEADER: Final = "webio-session-id"
 #: Extension: ``?wait=1`` asks the server to hold the GET until there is news.
 WAIT_PARAM: Final = "wait"
+#: A POST whose tasks have not settled after this long stops holding back the held GET,
+#: so the outputs of a long-running task stream to the page (bounded by post_settle_seconds).
+STREAM_AFTER_SECONDS: Final = 0.2
+#: A held GET answers after a random 80-100% of poll_hold_seconds, so the polls of many
+#: sessions opened together (and no longer answered per interaction) do not all time out,
+#: and come back, in the same instant.
+HOLD_JITTER: Final = 0.2
 
 
 class LongPollChannel:
-    """A session's HTTP transport: its batch window and the wake-up of a held GET."""
+    """A session's HTTP transport: its batch window and the wake-up of a held GET.
 
-    __slots__ = ("session", "window", "_news", "_generation")
+    One request per interaction: while a POST of the session waits for the tasks it woke
+    to settle, new commands do not wake the held GET, and the POST's reply carries them.
+    The GET is woken once no POST is settling if commands were never sent in any reply
+    (e.g. a background task's), or the session closed. A POST settling longer than
+    ``STREAM_AFTER_SECONDS`` stops holding the GET back, so a long task's outputs stream.
+    """
+
+    __slots__ = ("session", "window", "_news", "_generation", "_settling", "_sent_upto", "_replies")
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.window = BatchWindow(session.outbox)
         self._news = gevent.event.Event()
         self._generation = 0
+        #: POSTs of this session waiting for their tasks to settle.
+        self._settling = 0
+        #: Seq just past the last command any reply carried.
+        self._sent_upto = 0
+        #: Replies that carried commands so far.
+        self._replies = 0
 
     def write_ready(self) -> None:
-        self._news.set()
+        if not self._settling:
+            self._news.set()
 
     def acknowledge(self, ack: int) -> None:
         """Apply a client's ``ack``. :raises RemoteProtocolError: ack ahead of sent."""
         if self.window.acknowledge(ack):
             self.session.resume_writing()
 
+    def poll(self) -> Poll:
+        """The batches a reply carries (cutting a new one if allowed), recorded as sent."""
+        first = self.session.outbox.first_seq
+        poll = self.window.poll()
+        if poll.batches:
+            self._replies += 1
+            self._sent_upto = max(self._sent_upto, first + sum(len(batch) for batch in poll.batches))
+        return poll
+
+    def _unsent(self) -> bool:
+        return self.session.outbox.next_seq > self._sent_upto
+
+    def begin_settle(self) -> None:
+        """A POST starts waiting for its tasks: hold back the GET's wake-ups."""
+        self._settling += 1
+
+    def end_settle(self) -> None:
+        """A POST answered (or stopped waiting): wake the GET if it now has news."""
+        self._settling -= 1
+        if not self._settling and (self.session.is_closed or self._unsent()):
+            self._news.set()
+
     def hold(self, timeout: float) -> None:
         """Wait until there are commands to send, the session closes, a newer poll
-        supersedes this one, or ``timeout`` passes."""
+        supersedes this one, or ``timeout`` passes. Commands outstanding when the poll
+        arrived count unless a POST's reply has carried commands since."""
         self._generation += 1
         generation = self._generation
         self._news.set()  # wake the poll this one supersedes
         gevent.sleep(0)
-        with gevent.Timeout(timeout, False):
-            while not (self.window.has_news() or self.session.is_closed or generation != self._generation):
+        replies = self._replies
+        with gevent.Timeout(timeout * (1.0 - HOLD_JITTER * random.random()), False):
+            while not self._ready(generation, replies):
                 self._news.clear()
                 self._news.wait()
+
+    def _ready(self, generation: int, replies: int) -> bool:
+        if generation != self._generation:
+            return True
+        if self._settling:
+            return False
+        if self.session.is_closed or self._unsent():
+            return True
+        return replies == self._replies and self.window.has_news()
 
 
 def _reply(ctx: HttpContext, body: str, status: int = HTTPStatus.OK, session_id: str | None = None) -> None:
@@ -162,7 +217,7 @@ def handle_http(
 
 
 def _answer(ctx: HttpContext, session: Session, channel: LongPollChannel) -> None:
-    poll = channel.window.poll()
+    poll = channel.poll()
     _reply(ctx, envelope(poll.batches, poll.seq, session.inbound.last), session_id=session.id)
 
 
@@ -179,5 +234,15 @@ def _post(ctx: HttpContext, session: Session, channel: LongPollChannel, config: 
             session.inbound.advance(seq, len(batch.events))
         raise
     channel.acknowledge(ack)
-    session.wait_settled(woken, config.post_settle_seconds)
+    # The reply carries what the woken tasks send until they settle; the held GET is
+    # not woken for it meanwhile (one request per interaction, each command sent once).
+    first_wait = min(config.post_settle_seconds, STREAM_AFTER_SECONDS)
+    channel.begin_settle()
+    try:
+        if session.wait_settled(woken, first_wait):
+            _answer(ctx, session, channel)
+            return
+    finally:
+        channel.end_settle()
+    session.wait_settled(woken, config.post_settle_seconds - first_wait)
     _answer(ctx, session, channel)

@@ -74,7 +74,8 @@ class WerkzeugHttpContext:
         return self.request.args.get(name, default)
 
     def request_content_type(self) -> str:
-        return self.request.mimetype
+        # What Request.mimetype gives, without parsing the parameters it would drop.
+        return str(self.request.environ.get("CONTENT_TYPE", "")).partition(";")[0].strip().lower()
 
     def request_body(self, limit: int) -> bytes:
         # Read one byte past the limit: a chunked body (no Content-Length) is cut at

@@ -33,6 +33,7 @@ from wsgi_webio.transports.wsevented import (
     OnEnd,
     OnMessage,
 )
+from wsgi_webio.transports.headers import access_log_enabled, read_headers, write_head_and_body
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -368,7 +369,13 @@ class WebSocketHandler(_StockHandler):  # type: ignore[misc]
 
     # gevent-websocket's versions serve its eager upgrade; ours bypasses it.
     start_response = WSGIHandler.start_response
-    log_request = WSGIHandler.log_request
+    # Request heads parsed without the email package; a head and small body in one write.
+    MessageClass = staticmethod(read_headers)
+    _write_with_headers = write_head_and_body
+
+    def log_request(self) -> None:
+        if access_log_enabled(self.server):  # with log=None pywsgi would format a line to drop it
+            WSGIHandler.log_request(self)
 
     def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
         super().__init__(sock, address, server, rfile)

@@ -24,6 +24,7 @@ from geventwebsocket.handler import WebSocketHandler as _StockHandler
 from geventwebsocket.websocket import Header, Stream, WebSocket
 
 from wsgi_webio.transports import wsframes as wf
+from wsgi_webio.transports.headers import access_log_enabled, read_headers, write_head_and_body
 from wsgi_webio.transports.wsevented import (
     CLOSE_LINGER_S,
     CLOSE_SEND_WAIT_S,
@@ -33,7 +34,6 @@ from wsgi_webio.transports.wsevented import (
     OnEnd,
     OnMessage,
 )
-from wsgi_webio.transports.headers import access_log_enabled, read_headers, write_head_and_body
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment

@@ -257,10 +257,11 @@ class Session:
         self._serial: Task | None = None
         self._deferred: list[Callable[[], Any]] = []
         self._transport: Transport | None = None
-        self._writable = gevent.event.Event()
-        self._writable.set()
+        #: None while writing is allowed; an unset Event senders wait on while paused.
+        self._writable: gevent.event.Event | None = None
         self._settle_event: gevent.event.Event | None = None
-        self._finished = gevent.event.Event()
+        #: Set once closed and finalized; created by the first join() or by _finalize.
+        self._finished: gevent.event.Event | None = None
         self._main_done = False
         self._on_close = on_close
         self._active_count = active_count
@@ -302,7 +303,7 @@ class Session:
         logger.debug("session %s closing: %s", self.id, reason.value)
         self.outbox.append(CLOSE_SESSION)
         self.outbox.paused = False
-        self._writable.set()  # flow-controlled senders wake and see CLOSED
+        self.resume_writing()  # flow-controlled senders wake and see CLOSED
         current = gevent.getcurrent()
         victims = []
         for task in list(self._tasks.values()):
@@ -338,10 +339,14 @@ class Session:
                     logger.exception("session %s: error in deferred call %r", self.id, func)
             self._deferred.clear()
         finally:
+            if self._finished is None:
+                self._finished = gevent.event.Event()
             self._finished.set()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait until closed, tasks ended and deferred calls ran. Returns True if so."""
+        if self._finished is None:
+            self._finished = gevent.event.Event()
         return self._finished.wait(timeout)
 
     def defer_call(self, func: Callable[[], Any]) -> Callable[[], Any]:
@@ -758,8 +763,10 @@ class Session:
         task.waiting_flow = True
         self._pulse()
         try:
-            # close() always sets _writable, so this cannot outlive the session.
-            self._writable.wait()
+            # close() always resumes writing, so this cannot outlive the session.
+            writable = self._writable
+            if writable is not None:
+                writable.wait()
         finally:
             task.waiting_flow = False
         if self.is_closed:
@@ -767,11 +774,14 @@ class Session:
 
     def pause_writing(self) -> None:
         """The outbox went over its high-water mark: senders block from now on."""
-        self._writable.clear()
+        if self._writable is None:
+            self._writable = gevent.event.Event()
 
     def resume_writing(self) -> None:
         """The outbox drained to its low-water mark: blocked senders resume."""
-        self._writable.set()
+        writable, self._writable = self._writable, None
+        if writable is not None:
+            writable.set()
 
     def acknowledge(self, seq: int) -> None:
         """The client has every command up to ``seq``. :raises RemoteProtocolError: ahead of sent."""

@@ -1,6 +1,6 @@
 """Where wsgi_webio's memory per idle session goes: tracemalloc, by source line.
 
-    python3 benchmarks/idle_memory.py [--sessions 1000] [--transport ws|lp] [--frames 1]
+    python3 benchmarks/idle_memory.py [--sessions 1000] [--transport ws|lp] [--app plain|async] [--frames 1]
 
 Starts wsgi_webio's dev server with tracemalloc on (``_bench_server.py --tracemalloc``),
 warms it up with 10 sessions that end, snapshots, parks N sessions at an input
@@ -9,7 +9,9 @@ that grew, per session, biggest first, next to the VmRSS growth per session. Wit
 ``--frames`` > 1 each entry is a traceback (innermost last), which tells apart
 allocations made on one line for different callers. Python allocations only:
 tracemalloc does not see the greenlets' saved C stacks beyond what they allocate
-through PyMem, nor kernel socket buffers. Loopback only; bounded like run.py.
+through PyMem, nor kernel socket buffers. ``--app async`` parks the ``async def`` apps (``await
+input(...)``, run.py's ``ours-async`` target) instead of the plain ones. Loopback
+only; bounded like run.py.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--transport", choices=("ws", "lp"), default="ws")
+    parser.add_argument("--app", choices=("plain", "async"), default="plain",
+                        help="park the plain `def` apps or the `async def` ones (run.py's ours-async)")
     parser.add_argument("--frames", type=int, default=1)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--out", type=Path, default=None, help="also save the report as JSON here")
@@ -47,7 +51,8 @@ def main() -> None:
     key = "lineno" if args.frames == 1 else "traceback"
     server = client = None
     try:
-        server = Server("ours", logdir, "mem", max_seconds=900, extra_args=("--tracemalloc", str(args.frames)))
+        kind = "ours" if args.app == "plain" else "ours-coro"
+        server = Server(kind, logdir, "mem", max_seconds=900, extra_args=("--tracemalloc", str(args.frames)))
         flavor = "ours-ws" if args.transport == "ws" else "ours-lp"
         client = Client({"port": server.port, "flavor": flavor, "compress": 15, "scenario": "idle",
                          "sessions": args.sessions, "warm": 10, "deadline": 300, "open_timeout": 60}, logdir, "mem")
@@ -69,8 +74,8 @@ def main() -> None:
                 proc.stop()
     n = parked["prompted"]
     rss = (st["rss_kb"] - base["rss_kb"]) * 1024 / n
-    print(f"wsgi_webio {args.transport}: {n} idle sessions (of {args.sessions}); tracemalloc on, which itself "
-          f"adds to RSS")
+    print(f"wsgi_webio {args.transport}, {args.app} app: {n} idle sessions (of {args.sessions}); "
+          "tracemalloc on, which itself adds to RSS")
     print(f"VmRSS growth per session: {rss / 1024:.1f} KiB; traced Python allocations per session: "
           f"{diff['total_diff'] / n / 1024:.1f} KiB")
     print(f"{'bytes/session':>13} {'objs/session':>12}  where")

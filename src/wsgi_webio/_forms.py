@@ -7,12 +7,18 @@ whole, and destroy the form when done. Values the page should never have sent
 become ``update_input`` feedback and the form keeps waiting: never an exception in
 the app. Reaches the session only through the context; must not build items (that
 is ``_input_items``) nor hold state outside a running form.
+
+The round trip is written once, as a generator (``form_steps``) that gets each event
+with ``yield from session.client_event()``: ``run_form`` runs it blocking in a
+greenlet, or returns it as an awaitable in a coroutine, where no greenlet waits for
+the answer (``runtime.aio``). Validators and ``onchange`` then run in the coroutine's
+step, as in PyWebIO's coroutine sessions.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, Final
 
@@ -20,9 +26,10 @@ from ._input_args import FOCUSABLE_TYPES, parse_update
 from ._input_items import MISSING, InputItem, Refused, message
 from .output import flush_pending
 from .runtime import context
+from .runtime.aio import maybe_await
 from .runtime.session import Session
 
-__all__ = ["Form", "check_group_items", "input_update", "run_form"]
+__all__ = ["Form", "check_group_items", "form_steps", "input_update", "run_form"]
 
 logger = logging.getLogger(__name__)
 
@@ -208,19 +215,27 @@ class Form:
 
 def run_form(label: str, items: Sequence[InputItem], *,
              validate: Callable[[dict[str, Any]], Any] | None = None,
-             cancelable: bool = False) -> dict[str, Any] | None:
-    """Show a form on the current task and block until it is submitted or cancelled.
+             cancelable: bool = False) -> Any:
+    """Show a form on the current task and block until it is submitted or cancelled;
+    inside a coroutine, return that as an awaitable.
 
     :returns: ``{name: value}``, or None when the user cancelled.
     :raises SessionClosed: when the session ends while waiting.
     """
+    return maybe_await(form_steps, label, items, validate=validate, cancelable=cancelable)
+
+
+def form_steps(label: str, items: Sequence[InputItem], *,
+               validate: Callable[[dict[str, Any]], Any] | None = None,
+               cancelable: bool = False) -> Generator[Any, None, dict[str, Any] | None]:
+    """``run_form`` as client-event steps (``yield from`` it in other steps)."""
     session, task = context.current_task()
     form = Form(session, task.id, items, validate, cancelable)
     flush_pending()  # outputs made before the input() reach the page before the form
     session.send_command("input_group", form.spec(str(label)), task.id)
     try:
         while True:
-            event = session.next_client_event()
+            event = yield from session.client_event()
             if event.event == "from_submit":
                 result = form.on_submit(event.data)
                 if result is not None:

@@ -17,10 +17,10 @@ module must not read events or send commands itself, nor hold state.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any, Final
 
-from ._forms import check_group_items, input_update, run_form
+from ._forms import check_group_items, form_steps, input_update, run_form
 from ._input_args import (
     INPUT_TYPES,
     Choice,
@@ -104,11 +104,11 @@ def _ask(item: InputItem) -> Any:
         return item
     label = item.spec.pop("label", "")
     item.spec.update(label="", name="data")
-    return maybe_await(_ask_now, label, item)
+    return maybe_await(_ask_steps, label, item)
 
 
-def _ask_now(label: Any, item: InputItem) -> Any:
-    result = run_form(label, [item])
+def _ask_steps(label: Any, item: InputItem) -> Generator[Any, None, Any]:
+    result = yield from form_steps(label, [item])
     return None if result is None else result["data"]
 
 
@@ -409,5 +409,4 @@ def input_group(label: str = "", inputs: Sequence[InputItem] | None = None,
     """
     _callable_or_none(validate, "validate")
     items = check_group_items(inputs)
-    return maybe_await(run_form, "" if label is None else str(label), items, validate=validate,
-                       cancelable=bool(cancelable))
+    return run_form("" if label is None else str(label), items, validate=validate, cancelable=bool(cancelable))

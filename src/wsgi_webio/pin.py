@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any, Final
 
 from . import input as _input
@@ -239,12 +239,13 @@ def _check(session: Session, name: str, raw: Any) -> tuple[bool, Any]:
         return False, refused.key
 
 
-def _ask_page(command: str, spec: dict[str, Any]) -> Any:
-    """Send ``command`` for the current task and return the page's ``js_yield`` answer."""
+def _ask_page(command: str, spec: dict[str, Any]) -> Generator[Any, None, Any]:
+    """Send ``command`` for the current task and return the page's ``js_yield`` answer
+    (client-event steps: ``runtime.aio.maybe_await`` runs them)."""
     session = context.get_current_session()
     send_ui_command(command, spec)
     while True:
-        event = session.next_client_event()
+        event = yield from session.client_event()
         if event.event == "js_yield":
             return event.data
         logger.info("%s: ignored a %s event while waiting for the page's answer", command, event.event)
@@ -260,11 +261,11 @@ def get_pin_values(names: Sequence[str]) -> dict[str, Any]:
     if isinstance(names, str):
         names = [names]
     wanted = [_pin_name(n) for n in names]
-    return maybe_await(_get_pin_values_now, wanted)  # type: ignore[no-any-return]
+    return maybe_await(_pin_values_steps, wanted)  # type: ignore[no-any-return]
 
 
-def _get_pin_values_now(wanted: list[str]) -> dict[str, Any]:
-    data = _ask_page("pin_values", {"names": wanted})
+def _pin_values_steps(wanted: list[str]) -> Generator[Any, None, dict[str, Any]]:
+    data = yield from _ask_page("pin_values", {"names": wanted})
     if not isinstance(data, dict):
         logger.info("pin_values: ignored a malformed answer %r", type(data).__name__)
         return {}
@@ -307,10 +308,10 @@ class Pin:
 
     def _read(self, name: str, error: type[LookupError | AttributeError]) -> Any:
         # In an async task ``await pin.name``, as in PyWebIO's coroutine sessions.
-        return maybe_await(self._read_now, _pin_name(name), error)
+        return maybe_await(self._read_steps, _pin_name(name), error)
 
-    def _read_now(self, name: str, error: type[LookupError | AttributeError]) -> Any:
-        values = _get_pin_values_now([name])
+    def _read_steps(self, name: str, error: type[LookupError | AttributeError]) -> Generator[Any, None, Any]:
+        values = yield from _pin_values_steps([name])
         if name not in values and _strict(context.get_current_session()):
             raise error(f"no pin widget named {name!r} on the page")
         return values.get(name)
@@ -378,15 +379,15 @@ def pin_wait_change(*names: str | Sequence[str], timeout: float | None = None) -
             raise TypeError(f"timeout must be a number of seconds or None, got {timeout!r}")
         if timeout <= 0:
             timeout = None
-    return maybe_await(_wait_change_now, wanted, timeout)  # type: ignore[no-any-return]
+    return maybe_await(_wait_change_steps, wanted, timeout)  # type: ignore[no-any-return]
 
 
-def _wait_change_now(wanted: list[str], timeout: float | None) -> dict[str, Any] | None:
+def _wait_change_steps(wanted: list[str], timeout: float | None) -> Generator[Any, None, dict[str, Any] | None]:
     session = context.get_current_session()
     deadline = None if timeout is None else time.monotonic() + timeout
     left = timeout
     while True:
-        data = _ask_page("pin_wait", {"names": wanted, "timeout": left})
+        data = yield from _ask_page("pin_wait", {"names": wanted, "timeout": left})
         if data is None and timeout is not None:
             return None
         if isinstance(data, dict) and data.get("name") in wanted:

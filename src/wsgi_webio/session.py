@@ -14,7 +14,7 @@ import base64
 import inspect
 import logging
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any, Final
 
 from gevent import Greenlet
@@ -131,15 +131,15 @@ def hold() -> None:
         put_buttons(["ping"], onclick=lambda _: toast("pong"))
         hold()
     """
-    return maybe_await(_hold_now)  # type: ignore[no-any-return]
+    return maybe_await(_hold_steps)  # type: ignore[no-any-return]
 
 
-def _hold_now() -> None:
+def _hold_steps() -> Generator[Any, None, None]:
     flush_pending()
     session = get_current_session()
     try:
         while True:
-            session.next_client_event()
+            yield from session.client_event()
     except SessionClosed:
         return
 
@@ -173,14 +173,14 @@ def eval_js(expression_: str, **args: Any) -> Any:
     """
     if not isinstance(expression_, str):
         raise TypeError(f"eval_js() needs a JavaScript expression as a str, got {expression_!r:.60}")
-    return maybe_await(_eval_js_now, expression_, args)
+    return maybe_await(_eval_js_steps, expression_, args)
 
 
-def _eval_js_now(expression_: str, args: dict[str, Any]) -> Any:
+def _eval_js_steps(expression_: str, args: dict[str, Any]) -> Generator[Any, None, Any]:
     send_ui_command("run_script", {"code": expression_, "args": args, "eval": True})
     session = get_current_session()
     while True:
-        event = session.next_client_event()
+        event = yield from session.client_event()
         if event.event == "js_yield":
             return event.data
         logger.info("eval_js(): ignored a %s event while waiting for the browser's answer", event.event)

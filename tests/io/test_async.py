@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 import gevent
+import gevent.event
 
 from wsgi_webio.input import (
     actions,
@@ -107,6 +108,7 @@ def test_close_cancels_coroutines_runs_deferred_and_leaves_no_task_behind():
     seen = []
 
     async def background():
+        put_text("background up")
         try:
             await asyncio.sleep(60)
         except asyncio.CancelledError:
@@ -125,6 +127,7 @@ def test_close_cancels_coroutines_runs_deferred_and_leaves_no_task_behind():
     before = {t for t in asyncio.all_tasks(loop)}
     with open_app(main) as page:
         page.wait_for_form("wait")
+        page.wait_for_text("background up")  # a task cancelled before its first step never runs
         page.session.close()
         assert page.session.join(5)
     assert sorted(seen) == ["background cancelled", "deferred", "main finally"]
@@ -344,3 +347,125 @@ def test_chat_room_two_sessions_share_state():
         bob.wait_for_form("say").submit("hi ann")
         ann.wait_for_text("bob: hi ann")
     assert not listeners  # closing both sessions cancelled their listeners
+
+
+def test_an_awaiting_coroutine_holds_no_greenlet_and_counts_as_settled():
+    async def async_main():
+        put_text("async got", await input("name?"))
+
+    def plain_main():
+        put_text("plain got", input("name?"))
+
+    for app in (async_main, plain_main):
+        with open_app(app) as page:
+            form = page.wait_for_form("name?")
+            [task] = page.session.tasks()
+            assert task.settled and task.waiting_event
+            if app is async_main:
+                assert task.greenlet is None and task.coroutine is not None  # no greenlet parked
+            else:
+                assert task.coroutine is None and not isinstance(task.greenlet, gevent.Greenlet)
+            woken = page.send("from_submit", form.task_id, {"data": "Ada"})
+            assert woken == [task]  # settle() waited for it: it ran and ended
+            page.wait_for_text(("async" if app is async_main else "plain") + " got Ada")
+            assert task.done and task.settled
+
+
+def test_awaited_calls_of_one_task_take_turns():
+    async def main():
+        first, second = await asyncio.gather(input("first"), eval_js("2"))
+        put_text(f"{first} {second}")
+
+    asked = []
+
+    def answer(code, args):
+        asked.append(code)
+        return int(code) * 10
+
+    with open_app(main, eval_js=answer) as page:
+        page.wait_for_form("first").fill("data", "one")
+        assert asked == []  # eval_js waits for its turn: after the form is answered
+        page.wait_for_form("first").submit()
+        page.wait_for_text("one 20")
+
+
+def test_validate_onchange_and_input_update_in_an_awaited_form():
+    from wsgi_webio.input import input_update
+
+    async def main():
+        data = await input_group("sign up", [
+            input("name", name="name", validate=lambda v: "too short" if len(v) < 3 else None,
+                  onchange=lambda v: input_update("echo", value=v.upper())),
+            input("echo", name="echo"),
+        ])
+        put_text("got", data["name"], data["echo"])
+
+    with open_app(main) as page:
+        form = page.wait_for_form("sign up")
+        form.change("name", "Al")
+        assert form.values["echo"] == "AL"
+        form.blur("name")
+        assert form.feedback("name") == (False, "too short")
+        form.change("name", "Ada")
+        form.submit()
+        page.wait_for_text("got Ada ADA")
+
+
+def test_a_serial_async_callback_can_await_input():
+    async def ask(_value):
+        put_text("answer:", await input("why?"))
+
+    def main():
+        put_buttons(["ask"], onclick=ask, serial_mode=True)
+        hold()
+
+    with open_app(main) as page:
+        page.click("ask")
+        page.wait_for_form("why?").submit("because")
+        page.wait_for_text("answer: because")
+
+
+def test_closing_wakes_a_detached_asyncio_task_waiting_on_the_client():
+    from wsgi_webio.errors import SessionClosed
+
+    seen = []
+
+    async def side():
+        try:
+            await input("side")
+        except SessionClosed:
+            seen.append("side got SessionClosed")
+
+    side_done = gevent.event.Event()
+
+    async def main():
+        asyncio.ensure_future(side()).add_done_callback(lambda _f: side_done.set())  # not run_async
+        put_text("ready")
+        await hold()
+
+    with open_app(main) as page:
+        page.wait_for_text("ready")
+        page.session.close()
+        assert page.session.join(5)
+        assert side_done.wait(5)
+    assert seen == ["side got SessionClosed"]
+
+
+def test_a_coroutine_task_closed_before_it_ran_never_warns(recwarn):
+    import gc
+
+    async def side():
+        put_text("never")
+
+    async def main():
+        handle = run_async(side())
+        handle.close()
+        await asyncio.sleep(0)
+        put_text("closed:", handle.closed())
+
+    with open_app(main) as page:
+        page.wait_for_text("closed: True")
+        page.wait_closed()
+    gc.collect()
+    assert "never" not in page.text
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]

@@ -389,7 +389,7 @@ def test_batch_overflowing_a_task_queue_is_refused_whole(open_session):
     with pytest.raises(RemoteProtocolError) as info:
         session.data_received(EventBatch(flood, seq=0))
     assert info.value.status_hint == 429
-    assert session.tasks()[0].events.qsize() == 0 and session.inbound.last == -1  # nothing applied
+    assert session.tasks()[0].pending_events() == 0 and session.inbound.last == -1  # nothing applied
 
 
 def test_running_callbacks_are_capped(open_session):

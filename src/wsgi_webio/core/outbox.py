@@ -45,7 +45,9 @@ class Outbox:
     def __init__(self, high_water: int = HIGH_WATER_BYTES, low_water: int = LOW_WATER_BYTES) -> None:
         if not 0 <= low_water <= high_water:
             raise ValueError(f"need 0 <= low_water <= high_water, got {low_water}, {high_water}")
-        self._items: deque[str] = deque()
+        #: The retained commands; None while there are none (an idle session's outbox
+        #: is empty, and an empty deque still holds a 624-byte block).
+        self._items: deque[str] | None = None
         self._first_seq = 0
         self._bytes = 0
         self.high_water = high_water
@@ -61,7 +63,7 @@ class Outbox:
     @property
     def next_seq(self) -> int:
         """Seq the next appended command will get."""
-        return self._first_seq + len(self._items)
+        return self._first_seq + len(self)
 
     @property
     def buffered_bytes(self) -> int:
@@ -69,11 +71,14 @@ class Outbox:
         return self._bytes
 
     def __len__(self) -> int:
-        return len(self._items)
+        return 0 if self._items is None else len(self._items)
 
     def append(self, command: str) -> bool:
         """Retain one encoded command. Returns True when this append paused writing."""
-        self._items.append(command)
+        if self._items is None:
+            self._items = deque((command,))
+        else:
+            self._items.append(command)
         self._bytes += _size(command)
         if not self.paused and self._bytes > self.high_water:
             self.paused = True
@@ -87,11 +92,14 @@ class Outbox:
         """
         if seq < self._first_seq:
             raise LocalProtocolError(f"command {seq} was already acknowledged (oldest kept: {self._first_seq})")
+        items = self._items
+        if items is None:
+            return []
         start = seq - self._first_seq
-        stop = len(self._items) if limit is None else min(len(self._items), start + limit)
-        if start == 0 and stop == len(self._items):
-            return list(self._items)
-        return [self._items[i] for i in range(start, stop)]
+        stop = len(items) if limit is None else min(len(items), start + limit)
+        if start == 0 and stop == len(items):
+            return list(items)
+        return [items[i] for i in range(start, stop)]
 
     def ack(self, seq: int) -> bool:
         """Drop every command numbered ``seq`` or lower. Returns True when writing resumed.
@@ -100,9 +108,12 @@ class Outbox:
         """
         if seq >= self.next_seq:
             raise RemoteProtocolError(f"ack {seq} is ahead of the last command sent ({self.next_seq - 1})")
-        while self._first_seq <= seq:
-            self._bytes -= _size(self._items.popleft())
+        items = self._items
+        while items and self._first_seq <= seq:
+            self._bytes -= _size(items.popleft())
             self._first_seq += 1
+        if not items:
+            self._items = None
         if self.paused and self._bytes <= self.low_water:
             self.paused = False
             return True

@@ -2,16 +2,19 @@
 
 Owns the asyncio event loop that runs every coroutine of every session (an
 ``asyncio.SelectorEventLoop`` over gevent's selector, in one greenlet, so asyncio
-and greenlets share the hub), running a session task's coroutine there, and
-turning the blocking I/O functions into awaitables for coroutines.
+and greenlets share the hub), starting a session task's coroutine there as an
+asyncio Task, timing every coroutine step, and running the I/O functions that
+wait on the client either blocking (in a greenlet) or awaited (in a coroutine).
 
-How an async task works: the session's task greenlet (the same kind every task
-has, so closing, settling and flow control treat it alike) starts the coroutine
-as an asyncio Task and then *serves* it: when the coroutine awaits ``input()``,
-the call is handed to the task greenlet, which blocks on the client as a plain
-task would, and the result resolves the coroutine's future. An idle async session
-is one parked greenlet, like a plain one, plus its coroutine. Closing the session
-kills the task greenlet, which cancels the asyncio Task and waits for it to end.
+How an async task works: it is an asyncio Task and nothing else; no greenlet is
+parked for it. The I/O functions that wait on the client (forms, ``eval_js``,
+pins, ``hold``) are written once, as generators that get each client event with
+``event = yield from session.client_event()``: called from a greenlet the whole
+generator runs at once (``client_event`` blocks the greenlet and never yields);
+awaited in a coroutine it is the awaitable's iterator (``client_event`` yields
+an asyncio future the session resolves when an event for the task arrives). An
+idle async session is therefore its coroutine frames and one future. Closing the
+session cancels the asyncio Task.
 
 The loop belongs to the hub (one per thread), like the hub itself: two apps in one
 process share it as they share the hub; nothing else is shared. Must not import
@@ -27,25 +30,26 @@ import functools
 import inspect
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Coroutine, Generator
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import gevent
 import gevent.event
 from gevent.selectors import GeventSelector
 
-from ..errors import SessionClosed
+from . import context
+
+if TYPE_CHECKING:
+    from .session import Task
 
 __all__ = [
     "BLOCKING_WARN_S",
-    "AsyncTaskRunner",
-    "awaitable_call",
     "get_loop",
     "in_loop_greenlet",
     "is_async_callable",
     "maybe_await",
     "run_coroutine_blocking",
+    "start_task",
 ]
 
 logger = logging.getLogger(__name__)
@@ -148,14 +152,18 @@ class _TimedCoroutine(collections.abc.Coroutine):  # type: ignore[type-arg]
 
     __slots__ = ("_coro", "_name")
 
-    def __init__(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
+    def __init__(self, coro: Coroutine[Any, Any, Any] | None, name: str) -> None:
         self._coro = coro
         self._name = name
 
-    def _timed(self, step: Callable[..., Any], *args: Any) -> Any:
+    def _resume(self, value: Any, exc: tuple[Any, ...] | None) -> Any:
+        assert self._coro is not None
+        return self._coro.send(value) if exc is None else self._coro.throw(*exc)
+
+    def _timed(self, value: Any, exc: tuple[Any, ...] | None) -> Any:
         start = time.perf_counter()
         try:
-            return step(*args)
+            return self._resume(value, exc)
         finally:
             held = time.perf_counter() - start
             if held > BLOCKING_WARN_S:
@@ -166,151 +174,164 @@ class _TimedCoroutine(collections.abc.Coroutine):  # type: ignore[type-arg]
                 )
 
     def send(self, value: Any) -> Any:
-        return self._timed(self._coro.send, value)
+        return self._timed(value, None)
 
     def throw(self, *args: Any) -> Any:
-        return self._timed(self._coro.throw, *args)
+        return self._timed(None, args)
 
     def close(self) -> None:
-        self._coro.close()
+        if self._coro is not None:
+            self._coro.close()
 
     def __await__(self) -> Generator[Any, None, Any]:
+        assert self._coro is not None
         return self._coro.__await__()
+
+
+class _TaskCoroutine(_TimedCoroutine):
+    """The root of a session task's asyncio Task: creates the coroutine at its first
+    step (so a bad call fails inside the task) and reports the task's end, inside
+    its last step, to ``on_end(failed)`` (with the error being handled, if any)."""
+
+    __slots__ = ("_make", "_on_end")
+
+    def __init__(self, make: Callable[[], Any], name: str, on_end: Callable[[bool], None]) -> None:
+        super().__init__(None, name)
+        self._make = make
+        self._on_end = on_end
+
+    def _resume(self, value: Any, exc: tuple[Any, ...] | None) -> Any:
+        try:
+            if self._coro is None:
+                coro = self._make()
+                if not inspect.iscoroutine(coro):
+                    raise TypeError(f"an async task needs a coroutine, got {coro!r}")
+                self._coro = coro
+            return super()._resume(value, exc)
+        except StopIteration:
+            self._on_end(False)
+            raise
+        except Exception:
+            self._on_end(True)
+        except BaseException as error:  # cancelled, SessionClosed: a normal end
+            self._on_end(False)
+            if isinstance(error, KeyboardInterrupt | SystemExit):
+                raise
+        # Handled here: the asyncio Task just finishes (nothing would read its error).
+        raise StopIteration
+
+    def close(self) -> None:
+        if self._coro is None:  # never stepped: do not let the coroutine warn it was never awaited
+            try:
+                self._coro = self._make()
+            except Exception:
+                return
+        super().close()
 
 
 def _timed_task(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
     """The loop's task factory: every task is timed per step, named after the session
     task it belongs to (so gather()/wait_for() children are watched too)."""
-    ctx = kwargs.get("context")
-    runner = (ctx if ctx is not None else contextvars.copy_context()).get(_RUNNERS)
     if not isinstance(coro, _TimedCoroutine):
-        name = runner.task_name if runner is not None else getattr(coro, "__qualname__", "a coroutine")
+        ctx = kwargs.get("context")
+        current = context.peek() if ctx is None else ctx.run(context.peek)
+        name = current[1].id if current is not None else getattr(coro, "__qualname__", "a coroutine")
         coro = _TimedCoroutine(coro, name)
     return asyncio.Task(coro, loop=loop, **kwargs)
 
 
-class AsyncTaskRunner:
-    """Runs one coroutine for a session task; called in that task's greenlet."""
-
-    __slots__ = ("_requests", "_wake", "task_name", "_greenlet", "_serving")
-
-    def __init__(self, task_name: str) -> None:
-        self._requests: deque[tuple[Callable[[], Any], asyncio.Future[Any]]] = deque()
-        self._wake = gevent.event.Event()
-        self.task_name = task_name
-        self._greenlet: Any = None
-        self._serving: asyncio.Future[Any] | None = None
-
-    def submit(self, call: Callable[[], Any], future: asyncio.Future[Any]) -> None:
-        """From the coroutine: run ``call`` in the task greenlet, resolving ``future``."""
-        self._requests.append((call, future))
-        self._wake.set()
-
-    def run(self, coro: Coroutine[Any, Any, Any]) -> Any:
-        """Run ``coro`` to its end; serve its blocking calls meanwhile.
-
-        :raises SessionClosed: when the session closes (the coroutine is cancelled first).
-        """
-        loop = get_loop()
-        self._greenlet = gevent.getcurrent()
-        done = gevent.event.Event()
-        context = contextvars.copy_context()  # carries this task's (session, task)
-        context.run(_RUNNERS.set, self)
-        atask = loop.create_task(_TimedCoroutine(coro, self.task_name), name=self.task_name, context=context)
-        atask.add_done_callback(lambda _t: (done.set(), self._wake.set()))
-        try:
-            while not done.is_set():
-                self._wake.wait()
-                self._wake.clear()
-                while self._requests:
-                    call, future = self._requests.popleft()
-                    self._serve(loop, call, future)
-        except BaseException:
-            if not atask.done():
-                loop.call_soon(atask.cancel)
-                done.wait(CANCEL_TIMEOUT_S)
-            raise
-        return atask.result()
-
-    def _serve(self, loop: asyncio.AbstractEventLoop, call: Callable[[], Any], future: asyncio.Future[Any]) -> None:
-        if future.cancelled():
-            return
-        self._serving = future
-        future.add_done_callback(self._interrupt_if_cancelled)
-        try:
-            result = call()
-        except _CallCancelled:
-            return  # the coroutine stopped waiting for it (wait_for timed out, cancelled)
-        except SessionClosed:
-            raise
-        except BaseException as exc:  # handed to the coroutine, which raises it at its await
-            loop.call_soon(_settle, future, None, exc)
-        else:
-            loop.call_soon(_settle, future, result, None)
-        finally:
-            self._serving = None
-
-    def _interrupt_if_cancelled(self, future: asyncio.Future[Any]) -> None:
-        # In the loop greenlet: the blocking call serving this future is now pointless;
-        # stop it where it waits (its finally blocks run: a form is taken down).
-        if future.cancelled() and self._serving is future and self._greenlet is not None:
-            self._greenlet.kill(_CallCancelled, block=False)
+def start_task(name: str, ctx: contextvars.Context, make: Callable[[], Any],
+               on_end: Callable[[bool], None]) -> asyncio.Task[Any]:
+    """Run the coroutine ``make()`` returns as an asyncio Task in ``ctx`` (which binds
+    its session task); ``on_end(failed)`` is called in its last step, inside the
+    ``except`` block when it raised."""
+    return get_loop().create_task(_TaskCoroutine(make, name, on_end), name=name, context=ctx)
 
 
-class _CallCancelled(BaseException):
-    """Raised in a task greenlet to stop a blocking call its coroutine gave up on."""
+#: ``task.turns`` while one awaited call of the task runs and nobody queues behind it.
+_BUSY: Final[tuple[()]] = ()
 
 
-def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
-    if future.cancelled():
+def _take_turn(task: Task) -> Generator[Any, None, None]:
+    """Awaited calls of one task run one at a time (``gather(input(), input())`` shows
+    the second form once the first is answered), in the order they were awaited."""
+    if task.turns is None:
+        task.turns = _BUSY
         return
-    if exc is not None:
-        future.set_exception(exc)
-    else:
-        future.set_result(result)
+    if task.turns is _BUSY:
+        task.turns = []
+    turn = asyncio.get_running_loop().create_future()
+    task.turns.append(turn)  # type: ignore[union-attr]
+    try:
+        yield from turn
+    except BaseException:
+        if turn.done() and not turn.cancelled():
+            _pass_turn(task)  # given the turn, then cancelled before using it
+        else:
+            task.turns.remove(turn)  # type: ignore[union-attr]
+        raise
 
 
-#: The runner of the coroutine being stepped. A ContextVar (each asyncio Task has
-#: its own context), not module state: nothing is stored here outside a task.
-_RUNNERS: contextvars.ContextVar[AsyncTaskRunner] = contextvars.ContextVar("wsgi_webio.async_runner")
+def _pass_turn(task: Task) -> None:
+    waiting = task.turns
+    while waiting:
+        turn = waiting.pop(0)  # type: ignore[union-attr]
+        if not turn.done():
+            if not waiting:
+                task.turns = _BUSY
+            turn.set_result(None)
+            return
+    task.turns = None
 
 
-class _BlockingCall:
-    """What a blocking I/O function returns inside a coroutine: await it."""
+class _ClientWait:
+    """What an I/O function that waits on the client returns inside a coroutine: await it."""
 
-    __slots__ = ("_call",)
+    __slots__ = ("_steps",)
 
-    def __init__(self, call: Callable[[], Any]) -> None:
-        self._call = call
+    def __init__(self, steps: Callable[[], Generator[Any, None, Any]]) -> None:
+        self._steps = steps
 
     def __repr__(self) -> str:
         return "<not awaited: in an async def app, write `await` before this call>"
 
     def __await__(self) -> Generator[Any, None, Any]:
-        runner = _RUNNERS.get(None)
-        if runner is None:
+        current = context.peek()
+        if current is None or not in_loop_greenlet():
             raise RuntimeError("wsgi_webio awaitables work only inside a wsgi_webio async task")
-        future = asyncio.get_running_loop().create_future()
-        runner.submit(self._call, future)
-        return (yield from future.__await__())
+        task = current[1]
+        yield from _take_turn(task)
+        try:
+            return (yield from self._steps())
+        finally:
+            _pass_turn(task)
 
 
-def awaitable_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> _BlockingCall | None:
-    """Inside a coroutine, ``fn(*args, **kwargs)`` as an awaitable; else None (call it)."""
-    if not in_loop_greenlet() or _RUNNERS.get(None) is None:
-        return None
-    return _BlockingCall(functools.partial(fn, *args, **kwargs))
+def run_steps(steps: Generator[Any, None, Any]) -> Any:
+    """Run a client-waiting generator in a greenlet, to its end (it must not yield:
+    ``session.client_event()`` blocks here instead)."""
+    try:
+        steps.send(None)
+    except StopIteration as stop:
+        return stop.value
+    steps.close()
+    raise RuntimeError("a client wait yielded outside a coroutine")
 
 
-def maybe_await(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call a blocking I/O function: inside a coroutine, return it as an awaitable
-    (run by the task's greenlet); elsewhere, call it and return its result."""
-    call = awaitable_call(fn, *args, **kwargs)
-    return call if call is not None else fn(*args, **kwargs)
+def maybe_await(steps: Callable[..., Generator[Any, None, Any]], *args: Any, **kwargs: Any) -> Any:
+    """Call an I/O function that waits on the client, written as a generator of
+    ``yield from session.client_event()`` steps: inside a coroutine, return it as an
+    awaitable (no greenlet waits for it); elsewhere, run it, blocking the greenlet,
+    and return its result."""
+    if in_loop_greenlet() and context.peek() is not None:
+        return _ClientWait(functools.partial(steps, *args, **kwargs))
+    return run_steps(steps(*args, **kwargs))
 
 
 def run_coroutine_blocking(coro: Coroutine[Any, Any, Any]) -> Any:
-    """From a greenlet (not a coroutine): run ``coro`` on the hub's loop and wait.
+    """From a greenlet (not a coroutine): run ``coro`` on the hub's loop, in a copy of
+    the greenlet's context, and wait. Interrupted (the session closes), it cancels
+    the coroutine and waits up to CANCEL_TIMEOUT_S for it to finish its cleanup.
 
     :raises RuntimeError: when called from inside a coroutine (await it instead).
     """
@@ -318,12 +339,14 @@ def run_coroutine_blocking(coro: Coroutine[Any, Any, Any]) -> Any:
         coro.close()
         raise RuntimeError("inside a coroutine, await the coroutine instead")
     loop = get_loop()
-    done = gevent.event.AsyncResult()
+    done = gevent.event.Event()
     atask = loop.create_task(coro, context=contextvars.copy_context())
-    atask.add_done_callback(lambda t: done.set(t))
+    atask.add_done_callback(lambda _t: done.set())
     try:
         done.wait()
     except BaseException:
-        loop.call_soon(atask.cancel)
+        if not atask.done():
+            atask.cancel()
+            done.wait(CANCEL_TIMEOUT_S)
         raise
     return atask.result()

@@ -20,7 +20,7 @@ from ..errors import NoSessionError
 if TYPE_CHECKING:
     from .session import Session, Task
 
-__all__ = ["current_task", "get_current_session", "get_current_task_id", "set_current"]
+__all__ = ["current_task", "get_current_session", "get_current_task_id", "peek", "set_current"]
 
 #: Consulted when no session is bound: its ``session_for_caller()`` returns one or None.
 _SCRIPT_MODE = "wsgi_webio.script"
@@ -39,6 +39,12 @@ _NO_SESSION = (
 def set_current(session: Session, task: Task) -> None:
     """Bind the running greenlet to ``task`` of ``session``."""
     _current.set((session, task))
+
+
+def peek() -> tuple[Session, Task] | None:
+    """The running greenlet's (or asyncio task's) (session, task), or None: never
+    asks script mode."""
+    return _current.get()
 
 
 def current_task() -> tuple[Session, Task]:

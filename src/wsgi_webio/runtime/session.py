@@ -1,26 +1,32 @@
-"""A session: one browser tab running one app, its tasks being greenlets.
+"""A session: one browser tab running one app, its tasks being greenlets or coroutines.
 
 Owns the session's tasks (main, callback and started tasks, each with its event
 queue and scope stack), callbacks, deferred calls, ``local`` and ``info``, the
-outgoing Outbox with its flow control, and closing. Transports talk to it through
-the Protocol-style methods ``connection_made``/``data_received``/``connection_lost``
-and read commands from ``outbox``; it never imports a transport or the I/O API.
+outgoing Outbox with its flow control, and closing. A plain task runs in a raw
+greenlet; an ``async def`` one is an asyncio Task on the hub's loop (``aio``) with
+no greenlet. Both get their client events from ``client_event()``. Transports talk
+to it through the Protocol-style methods ``connection_made``/``data_received``/
+``connection_lost`` and read commands from ``outbox``; it never imports a transport
+or the I/O API.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import inspect
 import logging
 import secrets
 import traceback
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import gevent
 import gevent.event
-import gevent.queue
 from gevent import Greenlet
+from gevent.hub import Waiter
+from greenlet import greenlet as RawGreenlet
 
 from ..core.outbox import HIGH_WATER_BYTES, LOW_WATER_BYTES, EventSequencer, Outbox
 from ..core.state import CloseReason, SessionMachine, SessionState
@@ -98,28 +104,63 @@ class SessionLocal:
 
 
 class Task:
-    """One unit of execution in a session: a greenlet, its event queue and scopes."""
+    """One unit of execution in a session: a greenlet or an asyncio Task, its queued
+    client events and its scope stack."""
 
-    __slots__ = ("id", "kind", "greenlet", "events", "scopes", "waiting_event", "waiting_flow")
+    __slots__ = ("id", "kind", "greenlet", "coroutine", "events", "waiter", "turns", "scopes",
+                 "waiting_event", "waiting_flow", "ending", "done")
 
     def __init__(self, task_id: str, kind: str) -> None:
         self.id = task_id
         #: "main", "task" (started with run_async/register_thread) or "callback".
         self.kind = kind
-        self.greenlet: Greenlet | None = None
-        self.events: gevent.queue.Queue[ClientEvent] = gevent.queue.Queue(MAX_TASK_EVENTS)
+        #: The greenlet running the task (plain code), if any.
+        self.greenlet: RawGreenlet | None = None
+        #: The asyncio Task running the task's coroutine (``async def`` code), if any.
+        self.coroutine: asyncio.Task[Any] | None = None
+        #: Client events not read yet, oldest first; None when there are none.
+        self.events: list[ClientEvent] | None = None
+        #: What waits for the next event: a gevent Waiter (a greenlet) or an asyncio
+        #: future (a coroutine); None when nothing waits.
+        self.waiter: Waiter | asyncio.Future[None] | None = None
+        #: Awaited client waits of this task queued behind the running one (``aio``).
+        self.turns: Any = None
         #: The scope stack, shared output space but one stack per task.
         self.scopes: list[str] = ["ROOT"]
-        #: Parked in next_client_event() with nothing queued.
+        #: Waiting in client_event() with nothing queued.
         self.waiting_event = False
         #: Parked in send_task_command() by flow control.
         self.waiting_flow = False
+        #: Told to end (a greenlet not yet started then never runs its function).
+        self.ending = False
+        #: Finished (and forgotten by its session).
+        self.done = False
 
     @property
     def settled(self) -> bool:
-        """Blocked waiting on the client, or finished."""
-        g = self.greenlet
-        return self.waiting_event or self.waiting_flow or g is None or g.dead
+        """Waiting on the client (a greenlet or a coroutine), or finished."""
+        return self.waiting_event or self.waiting_flow or self.done
+
+    def pending_events(self) -> int:
+        """Client events queued and not read yet."""
+        return 0 if self.events is None else len(self.events)
+
+    def push_event(self, event: ClientEvent) -> None:
+        """Queue a client event for the task (the session checked the cap)."""
+        if self.events is None:
+            self.events = [event]
+        else:
+            self.events.append(event)
+
+    def pop_event(self) -> ClientEvent | None:
+        """The oldest queued client event, or None."""
+        events = self.events
+        if not events:
+            return None
+        event = events.pop(0)
+        if not events:
+            self.events = None
+        return event
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.kind}>"
@@ -138,20 +179,36 @@ class TaskHandle:
         return self._task.id
 
     def close(self) -> None:
-        g = self._task.greenlet
-        if g is not None and not g.dead:
-            _end(g)
+        if not self._task.done:
+            _end(self._task)
 
     def closed(self) -> bool:
-        g = self._task.greenlet
-        return g is not None and g.dead
+        return self._task.done
 
 
-def _end(g: Greenlet) -> None:
-    """Raise SessionClosed in a running task; a task that never ran just never will."""
-    # gr_frame is None until the greenlet first runs; killing it then with anything
-    # but GreenletExit makes gevent report a failure.
-    g.kill(SessionClosed if g.gr_frame is not None else gevent.GreenletExit, block=False)
+def _end(task: Task) -> None:
+    """Raise SessionClosed in a running task's greenlet, cancel its coroutine; a task
+    that has not started yet never will."""
+    task.ending = True
+    g = task.greenlet
+    if isinstance(g, Greenlet):  # adopted with register_thread
+        # gr_frame is None until the greenlet first runs; killing it then with anything
+        # but GreenletExit makes gevent report a failure.
+        g.kill(SessionClosed if g.gr_frame is not None else gevent.GreenletExit, block=False)
+    elif g:  # a raw greenlet that has started and not ended
+        gevent.get_hub().loop.run_callback(_throw_closed, g)
+    if task.coroutine is not None:
+        task.coroutine.cancel()
+
+
+def _throw_closed(g: RawGreenlet) -> None:
+    # In the hub, later: the greenlet may have ended meanwhile.
+    if g:
+        g.throw(SessionClosed)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _task_name(fn: Any) -> str:
@@ -194,15 +251,17 @@ class Session:
         self._clock = clock
         self._target = target
         self._tasks: dict[str, Task] = {}
-        self._ended: deque[str] = deque(maxlen=ENDED_TASKS_REMEMBERED)
+        #: Ids of the last tasks that ended (created at the first end).
+        self._ended: list[str] | None = None
         self._callbacks: dict[str, tuple[Callable[[Any], Any], bool]] = {}
         self._serial: Task | None = None
         self._deferred: list[Callable[[], Any]] = []
         self._transport: Transport | None = None
-        self._writable = gevent.event.Event()
-        self._writable.set()
+        #: None while writing is allowed; an unset Event senders wait on while paused.
+        self._writable: gevent.event.Event | None = None
         self._settle_event: gevent.event.Event | None = None
-        self._finished = gevent.event.Event()
+        #: Set once closed and finalized; created by the first join() or by _finalize.
+        self._finished: gevent.event.Event | None = None
         self._main_done = False
         self._on_close = on_close
         self._active_count = active_count
@@ -244,29 +303,33 @@ class Session:
         logger.debug("session %s closing: %s", self.id, reason.value)
         self.outbox.append(CLOSE_SESSION)
         self.outbox.paused = False
-        self._writable.set()  # flow-controlled senders wake and see CLOSED
+        self.resume_writing()  # flow-controlled senders wake and see CLOSED
         current = gevent.getcurrent()
         victims = []
         for task in list(self._tasks.values()):
-            g = task.greenlet
-            if g is not None and not g.dead and g is not current:
-                _end(g)
-                victims.append(g)
+            if task.greenlet is not current:
+                _end(task)
+                victims.append(task)
+            if not isinstance(task.waiter, Waiter):  # greenlets get SessionClosed from _end
+                # A coroutine waiting outside its task's own await (a detached asyncio
+                # task) sees SessionClosed; a cancelled one's future is done already.
+                self._wake_waiter(task)
         self._pulse()
         self._notify_transport()
         if self._on_close is not None:
             self._on_close(self)
         gevent.spawn(self._finalize, victims)
 
-    def _finalize(self, victims: list[Greenlet]) -> None:
+    def _finalize(self, victims: list[Task]) -> None:
         # Deferred calls run in the session's context: reading session state works,
         # interacting raises SessionClosed.
         context.set_current(self, Task("defer_call", "task"))
         try:
-            gevent.joinall(victims, timeout=KILL_TIMEOUT_S)
-            for g in victims:
-                if not g.dead:
-                    logger.warning("session %s: a task ignored SessionClosed for %ss", self.id, KILL_TIMEOUT_S)
+            self._wait_until(lambda: all(t.done for t in victims), KILL_TIMEOUT_S)
+            for task in victims:
+                if not task.done:
+                    logger.warning("session %s: task %s ignored SessionClosed for %ss", self.id, task.id,
+                                   KILL_TIMEOUT_S)
             for func in self._deferred:
                 try:
                     func()
@@ -276,10 +339,14 @@ class Session:
                     logger.exception("session %s: error in deferred call %r", self.id, func)
             self._deferred.clear()
         finally:
+            if self._finished is None:
+                self._finished = gevent.event.Event()
             self._finished.set()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait until closed, tasks ended and deferred calls ran. Returns True if so."""
+        if self._finished is None:
+            self._finished = gevent.event.Event()
         return self._finished.wait(timeout)
 
     def defer_call(self, func: Callable[[], Any]) -> Callable[[], Any]:
@@ -294,33 +361,56 @@ class Session:
         return bool(self._callbacks)
 
     # ------------------------------------------------------------------ tasks
-    def _spawn(self, fn: Callable[..., Any], args: tuple[Any, ...], kind: str) -> Task:
+    def _spawn(self, fn: Any, args: tuple[Any, ...], kind: str) -> Task:
+        """Start ``fn(*args)`` as a task; ``fn`` may be a coroutine object (no args)."""
         task = Task(f"{_task_name(fn)}-{secrets.token_urlsafe(8)}", kind)
         self._tasks[task.id] = task
-        task.greenlet = Greenlet(self._run_task, task, fn, args)
-        task.greenlet.rawlink(lambda _g: self._task_done(task))
-        task.greenlet.start()
+        if inspect.iscoroutine(fn) or aio.is_async_callable(fn):  # an asyncio Task, no greenlet
+            ctx = contextvars.Context()  # a fresh one, as a new greenlet has
+            ctx.run(context.set_current, self, task)
+            make = functools.partial(_same, fn) if inspect.iscoroutine(fn) else functools.partial(fn, *args)
+            self._start_coroutine(task, make, ctx)
+        else:
+            # A raw greenlet: gevent's Greenlet would also keep its spawning stack and
+            # tree (about 3 KiB per task), and nothing here needs its links.
+            task.greenlet = gevent.spawn_raw(self._run_task, task, fn, args)
         return task
+
+    def _start_coroutine(self, task: Task, make: Callable[[], Any], ctx: contextvars.Context) -> None:
+        task.coroutine = aio.start_task(task.id, ctx, make, functools.partial(self._coroutine_ended, task))
+        if self.is_closed or task.ending:
+            task.coroutine.cancel()  # its first step ends it: the coroutine never runs
+
+    def _coroutine_ended(self, task: Task, failed: bool) -> None:
+        # In the coroutine's last step (its context set), inside the except block if it failed.
+        task.coroutine = None
+        self._run_end_hooks(task)  # the task's last outputs go before the error toast
+        if failed:
+            self.on_task_exception(task)
+        self._task_done(task)
 
     def _run_task(self, task: Task, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         context.set_current(self, task)
-        ended = False
+        handed_off = failed = False
         try:
-            if not self.is_closed:
+            if not self.is_closed and not task.ending:
                 result = fn(*args)
-                if inspect.iscoroutine(result):  # an async def app, task or callback
-                    aio.AsyncTaskRunner(task.id).run(result)
-        except SessionClosed:
-            pass
-        except gevent.GreenletExit:
+                if inspect.iscoroutine(result):  # a plain function that returned a coroutine
+                    self._start_coroutine(task, functools.partial(_same, result), contextvars.copy_context())
+                    handed_off = True
+        except (SessionClosed, gevent.GreenletExit):
             pass
         except Exception:
-            ended = True
+            failed = True
             self._run_end_hooks(task)  # the task's last outputs go before the error toast
             self.on_task_exception(task)
         finally:
-            if not ended:
-                self._run_end_hooks(task)
+            if task.greenlet is gevent.getcurrent() and not isinstance(task.greenlet, Greenlet):
+                task.greenlet = None
+            if not handed_off:
+                if not failed:
+                    self._run_end_hooks(task)
+                self._task_done(task)
 
     def _run_end_hooks(self, task: Task) -> None:
         for hook in list(self.task_end_hooks):
@@ -331,11 +421,14 @@ class Session:
             except Exception:
                 logger.exception("session %s: task end hook %r failed", self.id, hook)
 
-        # _task_done runs from the greenlet's rawlink: also for a task killed before it ran.
-
     def _task_done(self, task: Task) -> None:
         if self._tasks.pop(task.id, None) is None:
             return
+        task.done = True
+        if self._ended is None:
+            self._ended = []
+        elif len(self._ended) >= ENDED_TASKS_REMEMBERED:
+            del self._ended[0]
         self._ended.append(task.id)
         if task is self._serial:
             self._serial = None
@@ -361,19 +454,6 @@ class Session:
             if inspect.iscoroutine(fn):
                 fn.close()
             raise SessionClosed()
-        if inspect.iscoroutine(fn):
-            coro = fn
-
-            def fn() -> Any:
-                return coro
-
-            fn.__name__ = coro.__name__  # names the task after the coroutine
-            task = self._spawn(fn, args, "task")
-            # Killed before it ran (handle.close() at once), the coroutine was never
-            # started: close it, so nothing warns that it was never awaited.
-            assert task.greenlet is not None
-            task.greenlet.rawlink(lambda _g: coro.close())
-            return TaskHandle(task)
         return TaskHandle(self._spawn(fn, args, "task"))
 
     def register_thread(self, greenlet: Greenlet) -> TaskHandle:
@@ -397,7 +477,8 @@ class Session:
 
     def on_task_exception(self, task: Task) -> None:
         """Log the running exception; show the user a toast (or, in debug mode, a
-        popup with the traceback). Called from a task's top frame."""
+        popup with the traceback). Called from a task's top frame (or its coroutine's
+        last step), inside the ``except`` block."""
         logger.exception("unhandled error in session %s, task %s", self.id, task.id)
         if self.is_closed:
             return
@@ -467,7 +548,7 @@ class Session:
             try:
                 result = callback(event.data)
                 if inspect.iscoroutine(result):  # serial async callbacks run one at a time too
-                    aio.AsyncTaskRunner(task.id).run(result)
+                    aio.run_coroutine_blocking(result)
             except Exception:
                 self.on_task_exception(task)
             finally:
@@ -516,7 +597,7 @@ class Session:
             return True
         if event.task_id in self._tasks:
             return True
-        if event.task_id in self._ended:
+        if self._ended is not None and event.task_id in self._ended:
             logger.info("session %s: dropped %s for ended task %s", self.id, event.event, event.task_id)
             return False
         raise RemoteProtocolError(f"unknown task id {event.task_id!r} for event {event.event!r}")
@@ -536,7 +617,7 @@ class Session:
             queued[target] = queued.get(target, 0) + 1
         for target, count in queued.items():
             task = self._serial if target == "\0serial" else self._tasks[target]
-            if task is not None and task.events.qsize() + count > MAX_TASK_EVENTS:
+            if task is not None and task.pending_events() + count > MAX_TASK_EVENTS:
                 raise RemoteProtocolError(f"task {task.id} would have over {MAX_TASK_EVENTS} unread events",
                                           status_hint=429)
             if task is None and count > MAX_TASK_EVENTS:
@@ -559,14 +640,27 @@ class Session:
         return self._wake(self._tasks[event.task_id], event)
 
     def _wake(self, task: Task, event: ClientEvent) -> Task:
-        task.events.put_nowait(event)
+        task.push_event(event)
         task.waiting_event = False
+        self._wake_waiter(task)
         return task
 
+    @staticmethod
+    def _wake_waiter(task: Task) -> None:
+        waiter = task.waiter
+        if waiter is None:
+            return
+        task.waiter = None
+        if isinstance(waiter, Waiter):
+            gevent.get_hub().loop.run_callback(waiter.switch, None)  # a Waiter is switched from the hub
+        elif not waiter.done():
+            waiter.set_result(None)  # the loop is nudged if it sleeps (aio._HubLoop.call_soon)
+
     def next_client_event(self) -> ClientEvent:
-        """Block the current task until the client sends it an event.
+        """Block the current task's greenlet until the client sends it an event.
 
         :raises SessionClosed: when the session closes while waiting (or before).
+        :raises RuntimeError: inside a coroutine (``yield from client_event()`` there).
         """
         _, task = context.current_task()
         if aio.in_loop_greenlet():
@@ -574,13 +668,50 @@ class Session:
                                "write `await input(...)` (blocking here would stall every session)")
         if self.is_closed:
             raise SessionClosed()
-        if task.events.empty():
+        while True:
+            event = task.pop_event()
+            if event is not None:
+                return event
+            waiter = Waiter()
+            task.waiter = waiter
             task.waiting_event = True
             self._pulse()
-        try:
-            return task.events.get()
-        finally:
-            task.waiting_event = False
+            try:
+                waiter.get()
+            finally:
+                task.waiting_event = False
+                if task.waiter is waiter:
+                    task.waiter = None
+
+    def client_event(self) -> Generator[Any, None, ClientEvent]:
+        """The current task's next client event: ``event = yield from session.client_event()``.
+
+        In a greenlet this blocks and never yields (a generator using it runs to its
+        end in one ``send``, ``aio.run_steps``). In a coroutine it yields an asyncio
+        future that ``_wake`` resolves, so no greenlet waits: the generator is the
+        iterator of an awaitable (``aio.maybe_await``).
+
+        :raises SessionClosed: when the session closes while waiting (or before).
+        """
+        if not aio.in_loop_greenlet():
+            return self.next_client_event()
+        _, task = context.current_task()
+        while True:
+            if self.is_closed:
+                raise SessionClosed()
+            event = task.pop_event()
+            if event is not None:
+                return event
+            future: asyncio.Future[None] = aio.get_loop().create_future()
+            task.waiter = future
+            task.waiting_event = True  # settled: an awaiting coroutine waits on the user
+            self._pulse()
+            try:
+                yield from future
+            finally:
+                task.waiting_event = False
+                if task.waiter is future:
+                    task.waiter = None
 
     # ------------------------------------------------------------------ tasks -> client
     def send_task_command(self, command: dict[str, Any]) -> None:
@@ -632,8 +763,10 @@ class Session:
         task.waiting_flow = True
         self._pulse()
         try:
-            # close() always sets _writable, so this cannot outlive the session.
-            self._writable.wait()
+            # close() always resumes writing, so this cannot outlive the session.
+            writable = self._writable
+            if writable is not None:
+                writable.wait()
         finally:
             task.waiting_flow = False
         if self.is_closed:
@@ -641,11 +774,14 @@ class Session:
 
     def pause_writing(self) -> None:
         """The outbox went over its high-water mark: senders block from now on."""
-        self._writable.clear()
+        if self._writable is None:
+            self._writable = gevent.event.Event()
 
     def resume_writing(self) -> None:
         """The outbox drained to its low-water mark: blocked senders resume."""
-        self._writable.set()
+        writable, self._writable = self._writable, None
+        if writable is not None:
+            writable.set()
 
     def acknowledge(self, seq: int) -> None:
         """The client has every command up to ``seq``. :raises RemoteProtocolError: ahead of sent."""
@@ -682,17 +818,24 @@ class Session:
             ev.set()
 
     def wait_settled(self, tasks: Iterable[Task], timeout: float) -> bool:
-        """Wait until each of ``tasks`` is blocked on the client or finished, the
+        """Wait until each of ``tasks`` has been blocked on the client or finished, the
         session closes, or ``timeout`` passes. Returns True if they settled."""
-        pending = [t for t in tasks]
+        pending = list(tasks)
+
+        def settled() -> bool:
+            pending[:] = [t for t in pending if not t.settled]
+            return not pending or self.is_closed
+
+        return self._wait_until(settled, timeout)
+
+    def _wait_until(self, ready: Callable[[], bool], timeout: float) -> bool:
+        """Wait until ``ready()`` (checked at each change of a task's state) or ``timeout``."""
         with gevent.Timeout(timeout, False):
-            while True:
-                pending = [t for t in pending if not t.settled]
-                if not pending or self.is_closed:
-                    return True
+            while not ready():
                 if self._settle_event is None:
                     self._settle_event = gevent.event.Event()
                 self._settle_event.wait()
+            return True
         return False
 
     def __repr__(self) -> str:

@@ -26,7 +26,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 #: environ entries that tie a request to its connection (streams, sockets, the
 #: server's upgrade hooks): not kept in ``SessionInfo.request``.
 _CONNECTION_KEYS = frozenset({
-    "wsgi.input", "wsgi.errors", "wsgi.file_wrapper", "wsgi.input_terminated", "gunicorn.socket",
+    "wsgi.input", "wsgi.errors", "wsgi.file_wrapper", "wsgi.input_terminated", "gunicorn.socket", "gunicorn.sock",
     "wsgi.websocket", "wsgi_webio.websocket.accept", "wsgi_webio.socket", "werkzeug.request",
     "uwsgi.core", "uwsgi.node", "uwsgi.version",
 })

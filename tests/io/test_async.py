@@ -469,3 +469,22 @@ def test_a_coroutine_task_closed_before_it_ran_never_warns(recwarn):
     gc.collect()
     assert "never" not in page.text
     assert not [w for w in recwarn if "never awaited" in str(w.message)]
+
+
+def test_two_waits_of_one_task_cancelled_together():
+    # The running wait hands its turn on while the queued one is being cancelled too:
+    # both must end cancelled, not with an error from the turn bookkeeping.
+    async def main():
+        first = asyncio.ensure_future(input("a"))
+        second = asyncio.ensure_future(input("b"))
+        await asyncio.sleep(0)  # the first takes the turn, the second queues
+        first.cancel()
+        second.cancel()
+        results = await asyncio.gather(first, second, return_exceptions=True)
+        put_text(" ".join(type(r).__name__ for r in results))
+        put_text("after:", await input("c"))
+
+    with open_app(main) as page:
+        page.wait_for_text("CancelledError CancelledError")
+        page.wait_for_form("c").submit("ok")
+        page.wait_for_text("after: ok")

@@ -101,6 +101,12 @@ def test_bare_lf_line_ends_and_the_limits_themselves_are_accepted() -> None:
     (b"Content-Length: -1\r\n\r\n", "not a number"),
     (b"Content-Length: 5, 5\r\n\r\n", "not a number"),
     (b"Content-Length: 5\r\ncontent-length: 6\r\n\r\n", "conflicting"),
+    (b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", "Transfer-Encoding"),
+    (b"Transfer-Encoding: gzip, chunked\r\n\r\n", "Transfer-Encoding"),
+    (b"Transfer-Encoding: identity\r\n\r\n", "Transfer-Encoding"),
+    (b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", "both"),
+    (b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", "both"),
+    (b"Host: a\r\nHost: b\r\n\r\n", "Host"),
     (b"Host: h\r\n", "ended inside"),
     (b"Host: h", "ended inside"),
     (b"".join(b"X-%d: v\r\n" % i for i in range(MAX_HEADER_LINES + 1)) + b"\r\n", "more than"),
@@ -180,6 +186,8 @@ def test_requests_reach_the_app_with_their_headers_joined(serve: Callable[..., i
     b"Host : h\r\n",
     b"X: a\x00b\r\n",
     b"Content-Length: 3\r\nContent-Length: 4\r\n",
+    b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",  # would smuggle the body
+    b"Transfer-Encoding: chunked\r\nContent-Length: 4\r\n",
     b"".join(b"X-%d: v\r\n" % i for i in range(MAX_HEADER_LINES + 1)),
 ])
 def test_hostile_heads_get_400_and_the_server_goes_on(serve: Callable[..., int], head: bytes) -> None:
@@ -251,3 +259,15 @@ def test_responses_whole_on_a_keep_alive_connection(serve: Callable[..., int], b
             assert got == (body if chunks is None else b"".join(chunks))
     finally:
         sock.close()
+
+
+def test_a_lone_chunked_body_is_still_read(serve: Callable[..., int]) -> None:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        body = environ["wsgi.input"].read()
+        start_response("200 OK", [("Content-Length", str(len(body)))])
+        return [body]
+
+    port = serve(app)
+    reply = exchange(port, b"POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n"
+                           b"5\r\nhello\r\n0\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 200 OK") and reply.endswith(b"\r\n\r\nhello")

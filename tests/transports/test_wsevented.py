@@ -314,3 +314,34 @@ def test_tls_connection_keeps_a_reader_greenlet(serve_tls: Callable[..., int], e
         assert client.recv_text() == "over TLS"
         client.close()
         assert events.get(timeout=WAIT_S).code == wf.NORMAL
+
+
+def test_a_ping_flood_gets_the_latest_pong_not_one_each(serve: Callable[..., int],
+                                                        events: gevent.queue.Queue) -> None:
+    with connect(serve(evented_echo(events))) as client:
+        started(events)
+        client.sock.sendall(b"".join(masked_frame(OP_PING, b"%d" % i) for i in range(2000))
+                            + masked_frame(OP_TEXT, b"done"))
+        pongs = []
+        while True:
+            opcode, payload = client.recv()
+            if opcode == OP_PONG:
+                pongs.append(payload)
+            elif (opcode, payload) == (OP_TEXT, b"done") and pongs and pongs[-1] == b"1999":
+                break
+        print(f"{len(pongs)} pongs for 2000 pings")
+        assert len(pongs) < 2000 and pongs[-1] == b"1999"
+
+
+def test_peer_close_crossing_our_refusal_still_gets_our_code(serve: Callable[..., int],
+                                                           events: gevent.queue.Queue) -> None:
+    # The refusal is decided in the hub and written by a greenlet; the peer's close frame,
+    # read in the same batch, must not end the connection before our close frame is out.
+    def refuse(channel: WebSocketChannel, message: Any) -> None:
+        channel.close(wf.POLICY_VIOLATION, "not allowed")
+
+    with connect(serve(evented_echo(events, on_message=refuse))) as client:
+        started(events)
+        client.sock.sendall(masked_frame(OP_TEXT, b"bad") + masked_frame(OP_CLOSE, (1000).to_bytes(2, "big")))
+        assert client.recv_close() == (wf.POLICY_VIOLATION, "not allowed")
+        assert events.get(timeout=WAIT_S).code == wf.NORMAL  # the peer's close ended it cleanly

@@ -119,3 +119,13 @@ def test_limit_can_be_changed_between_messages() -> None:
     parser.max_bytes = 20
     assert parser.max_bytes == 20
     assert parser.feed(masked_frame(OP_BINARY, b"z" * 20)) == ([b"z" * 20], None)
+
+
+def test_many_tiny_fragments_cost_their_bytes_only() -> None:
+    # Empty continuations add nothing to the message size; they must not pile up objects.
+    parser = FrameParser(LIMIT)
+    stream = masked_frame(OP_TEXT, b"", fin=False) + masked_frame(OP_CONTINUATION, b"", fin=False) * 20000
+    stream += masked_frame(OP_CONTINUATION, b"x", fin=False) * 1000 + masked_frame(OP_CONTINUATION, b"!")
+    items, error = feed_in_pieces(parser, stream, [4096] * 100)
+    assert error is None and items == ["x" * 1000 + "!"]
+    assert parser.buffered == 0

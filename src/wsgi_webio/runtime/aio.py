@@ -267,8 +267,8 @@ def _take_turn(task: Task) -> Generator[Any, None, None]:
     except BaseException:
         if turn.done() and not turn.cancelled():
             _pass_turn(task)  # given the turn, then cancelled before using it
-        else:
-            task.turns.remove(turn)  # type: ignore[union-attr]
+        elif isinstance(task.turns, list) and turn in task.turns:
+            task.turns.remove(turn)  # still queued (_pass_turn may already have dropped it)
         raise
 
 

@@ -125,10 +125,14 @@ def read_headers(rfile: Any, *_ignored: Any) -> RequestHeaders:
     with whitespace (obsolete folding, RFC 9112 §5.2), a name that is not a token or has
     whitespace before its colon, a control character (NUL, a bare CR...) in a value,
     and a Content-Length that is not digits or differs between its copies (a request
-    smuggling vector). Socket errors from ``rfile`` propagate, as with pywsgi's parser.
+    smuggling vector), a Transfer-Encoding other than one ``chunked`` or together with
+    a Content-Length, and a second Host. Socket errors from ``rfile`` propagate, as with
+    pywsgi's parser.
     """
     fields: list[tuple[str, str]] = []
     lengths: set[str] = set()
+    framing = 0  # Transfer-Encoding lines
+    hosts = 0
     readline = rfile.readline
     while True:
         line = readline(MAX_LINE_BYTES + 1)
@@ -153,7 +157,19 @@ def read_headers(rfile: Any, *_ignored: Any) -> RequestHeaders:
             lengths.add(value.lstrip("0") or "0")
             if len(lengths) > 1:
                 return _refused("conflicting Content-Length headers")
+        elif len(name) == 17 and name.lower() == "transfer-encoding":
+            # pywsgi reads only a lone "chunked"; anything else would leave the body's
+            # end to be guessed differently here and in a proxy in front (smuggling).
+            framing += 1
+            if framing > 1 or value.lower() != "chunked":
+                return _refused(f"unsupported Transfer-Encoding {value[:40]!r} (only one 'chunked')")
+        elif len(name) == 4 and name.lower() == "host":
+            hosts += 1
+            if hosts > 1:
+                return _refused("more than one Host header")  # RFC 9112 §3.2
         fields.append((name, value))
+    if framing and lengths:
+        return _refused("both Transfer-Encoding and Content-Length")  # RFC 9112 §6.1
     return RequestHeaders(fields)
 
 

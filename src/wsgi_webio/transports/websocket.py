@@ -1,9 +1,11 @@
 """The WebSocket transport: one connection attached to one session at a time.
 
-Owns the per-connection reader loop (the handler greenlet), the on-demand writer
-greenlet that drains the session's outbox in corked frames, reconnect with
-redelivery (``?session=<id>&ack=<n>``), and pings. Talks to the socket only through
-``wshandler.WebSocketChannel``; protocol decisions come from ``protocol``/``core``.
+Owns what a connection does for its session: applying each client message (from
+hub callbacks once the channel is evented, else from the handler greenlet's reader
+loop), the on-demand writer greenlet that drains the session's outbox in corked
+frames, reconnect with redelivery (``?session=<id>&ack=<n>``), and pings. Talks to
+the socket only through ``wshandler.WebSocketChannel``; protocol decisions come from
+``protocol``/``core``.
 
 Extensions over PyWebIO 1.8 (docs/protocol.md): a client that passes ``ack`` in
 the URL acknowledges commands with ``{"ack": n}`` frames and gets every
@@ -220,8 +222,8 @@ def serve_websocket(
         # The client came back on a new connection: the old one is dead or dying.
         # Detach it now (its reader may stay blocked until TCP gives up) and bound it.
         _detach(previous, registry.config.reconnect_timeout)
-        previous.channel.close(_GOING_AWAY, "replaced by a newer connection")
-        previous.channel.set_read_timeout(_REPLACED_LINGER_S)
+        # In its own greenlet: a dead peer's full socket must not delay this handshake.
+        gevent.spawn_raw(_close_replaced, previous.channel)
     conn = WebSocketConnection(session, channel, acked, start, batched=args.get("batch") == "1")
     state.connection = conn
     try:
@@ -249,6 +251,11 @@ def serve_websocket(
         channel.close(_INTERNAL_ERROR, "internal error")
     finally:
         _forget(conn, registry, failed)
+
+
+def _close_replaced(channel: WebSocketChannel) -> None:
+    channel.set_read_timeout(_REPLACED_LINGER_S)  # first: it also bounds the close frame's send
+    channel.close(_GOING_AWAY, "replaced by a newer connection")
 
 
 def _ended(conn: WebSocketConnection, registry: SessionRegistry, code: int, reason: str) -> None:

@@ -74,9 +74,9 @@ class EventedWebSocket:
     :param max_bytes: the largest message accepted (close 1009 above it).
     """
 
-    __slots__ = ("_draining", "_end_reported", "_finished", "_hub", "_idle_timeout", "_last_read", "_lock",
-                 "_on_end", "_on_message", "_parser", "_reader", "_sock", "_timer", "_writable", "closed",
-                 "desynced", "ended", "lost", "peer_close")
+    __slots__ = ("_close_sent", "_draining", "_end_reported", "_finished", "_hub", "_idle_timeout", "_last_read",
+                 "_lock", "_on_end", "_on_message", "_parser", "_pong", "_ponging", "_reader", "_sock", "_timer",
+                 "_writable", "closed", "desynced", "ended", "lost", "peer_close")
 
     def __init__(self, sock: socket.socket, max_bytes: int) -> None:
         sock.setblocking(False)
@@ -94,6 +94,9 @@ class EventedWebSocket:
         self._end_reported = False
         self._draining = -1  # >= 0: bytes still to swallow after our close frame
         self._finished = False  # the socket is closed
+        self._close_sent = False  # our close frame is written
+        self._pong: bytes | None = None  # payload of the latest ping not answered yet
+        self._ponging = False  # a greenlet is sending pongs
         #: a close frame was sent (or is on its way) or the connection was lost.
         self.closed = False
         #: why the connection ended, first cause: (code, reason).
@@ -121,10 +124,17 @@ class EventedWebSocket:
         if self._finished:
             self._report_end()
             return
-        self._reader = self._hub.loop.io(self._sock.fileno(), 1)
-        self._reader.start(self._readable)
+        if leftover:  # parsed first, then what the socket brings
+            self._hub.loop.run_callback(self._start_reading, leftover)
+        else:
+            self._start_reading(b"")
+
+    def _start_reading(self, leftover: bytes) -> None:
         if leftover:
-            self._hub.loop.run_callback(self._feed, leftover)
+            self._feed(leftover)
+        if not self._finished:
+            self._reader = self._hub.loop.io(self._sock.fileno(), 1)
+            self._reader.start(self._readable)
 
     def _readable(self) -> None:
         if self._finished:
@@ -173,8 +183,13 @@ class EventedWebSocket:
 
     def _control(self, frame: Control) -> None:
         if frame.opcode == wf.OP_PING:
+            # Only the latest ping is answered (RFC 6455 §5.5.3), by one greenlet: a ping
+            # flood from a peer that does not read costs no more than one pong.
             if not self.closed:
-                gevent.spawn_raw(self._send_quietly, wf.encode_frame(wf.OP_PONG, frame.payload))
+                self._pong = frame.payload
+                if not self._ponging:
+                    self._ponging = True
+                    gevent.spawn_raw(self._send_pongs)
             return
         if frame.opcode != wf.OP_CLOSE:
             return  # a pong
@@ -185,9 +200,10 @@ class EventedWebSocket:
             self.ended = self.ended or self.peer_close
             self.close(exc.code, exc.reason)
             return
-        if self.closed:  # the answer to our close frame: the handshake is done
-            self._finish()
-            return
+        if self.closed:  # the answer to our close frame, or it crossed ours on the wire
+            if self._close_sent:
+                self._finish()  # the handshake is done
+            return  # else _send_close finishes once our frame is out
         self.ended = self.ended or self.peer_close
         code = self.peer_close[0]
         self.close(None if code == wf.NO_STATUS_RECEIVED else code, "")  # echo it (§5.5.1)
@@ -207,11 +223,15 @@ class EventedWebSocket:
                 self._connection_lost(f"send failed: {exc}")
                 raise ChannelClosed(wf.ABNORMAL_CLOSURE, "connection lost") from None
 
-    def _send_quietly(self, data: bytes) -> None:
+    def _send_pongs(self) -> None:
         try:
-            self.write(data)
+            while self._pong is not None and not self.closed:
+                payload, self._pong = self._pong, None
+                self.write(wf.encode_frame(wf.OP_PONG, payload))
         except ChannelClosed:
             pass
+        finally:
+            self._ponging = False
 
     def _sendall(self, data: bytes) -> None:
         sock = self._sock
@@ -268,6 +288,7 @@ class EventedWebSocket:
         if self._lock.acquire(timeout=CLOSE_SEND_WAIT_S):
             try:
                 self._sendall(frame)
+                self._close_sent = True
             except OSError as exc:
                 self.lost = True
                 logger.debug("close frame not sent: %s", exc)
@@ -309,15 +330,19 @@ class EventedWebSocket:
             if watcher is not None:
                 watcher.stop()
                 watcher.close()
-        # A greenlet waiting to send gets an error instead of waiting forever.
-        self._hub.cancel_wait(self._writable, OSError("connection closed"), True)
-        self._reader = self._timer = self._writable = None
+        # A greenlet waiting to send gets an error instead of waiting forever; the socket
+        # closes after that, so its descriptor cannot be reused under the watcher.
+        writable, self._writable = self._writable, None
+        self._reader = self._timer = None
         self._parser = None
+        self._hub.cancel_waits_close_and_then([writable], OSError("connection closed"), self._close_socket)
+        self._report_end()
+
+    def _close_socket(self) -> None:
         try:
             self._sock.close()
         except OSError:
             pass
-        self._report_end()
 
     def _report_end(self) -> None:
         if self._end_reported or self._on_end is None:

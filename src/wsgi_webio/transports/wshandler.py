@@ -1,8 +1,11 @@
 """The hardened WebSocket layer on gevent.pywsgi + gevent-websocket 0.10.1.
 
 Owns the lazy upgrade (the app decides before any 101 is written), TCP_NODELAY, message
-size limits, fast unmasking, real close codes, and :class:`WebSocketChannel`, the only
-WebSocket API the rest of the library uses. The ONLY module importing geventwebsocket; its
+size limits, fast unmasking, real close codes, handing an accepted connection over to
+hub callbacks (``detach_websocket``, for ``WebSocketChannel.listen``; the evented side is
+``wsevented``), and :class:`WebSocketChannel`, the only WebSocket API the rest of the
+library uses. Its pywsgi handler also plugs in ``headers`` (request heads parsed without
+``email``, one write per small response). The ONLY module importing geventwebsocket; its
 errors never leave here (they become :class:`ChannelClosed`). Knows nothing above frames.
 """
 

@@ -41,7 +41,9 @@ class FrameParser:
         #: (opcode, fin, length, mask) of the frame whose payload is still arriving;
         #: its header was checked once, when it was complete.
         self._header: tuple[int, bool, int, bytes] | None = None
-        self._fragments: list[bytes] | None = None  # payloads of the unfinished message
+        #: the unfinished message so far: one buffer, so that many tiny or empty
+        #: fragments cost their bytes only, never an object each.
+        self._fragments: bytearray | None = None
         self._opcode = 0  # OP_TEXT or OP_BINARY of the unfinished message
 
     @property
@@ -55,7 +57,7 @@ class FrameParser:
     @property
     def buffered(self) -> int:
         """Bytes received and not yet part of a returned item (for tests and diagnostics)."""
-        return len(self._buf) + sum(map(len, self._fragments or ()))
+        return len(self._buf) + len(self._fragments or b"")
 
     def feed(self, data: bytes) -> tuple[list[str | bytes | Control], wf.FrameRejected | None]:
         """Parse ``data`` after what came before.
@@ -122,13 +124,13 @@ class FrameParser:
             self._opcode = opcode
             if fin:
                 return self._message(payload)
-            self._fragments = [payload]
+            self._fragments = bytearray(payload)
             return None
         assert self._fragments is not None  # the guard refused a stray continuation
-        self._fragments.append(payload)
+        self._fragments += payload
         if not fin:
             return None
-        whole, self._fragments = b"".join(self._fragments), None
+        whole, self._fragments = bytes(self._fragments), None
         return self._message(whole)
 
     def _message(self, payload: bytes) -> str | bytes | wf.FrameRejected:

@@ -344,3 +344,24 @@ def test_a_long_task_streams_through_the_held_get_while_its_post_waits(live):
     go.set()
     client.read(post.get(timeout=5))
     assert client.outputs() == ["working", "done"]
+
+
+def test_a_task_paused_by_flow_control_after_a_post_gets_its_ack_without_the_hold_timeout(live):
+    # The POST reply carries the first commands and the task then waits for the client's
+    # acknowledgement: the held GET must come back at once so that the client re-polls
+    # with its ack, not after poll_hold_seconds.
+    def app():
+        count = int(input("how many"))
+        for i in range(count):
+            put_text(f"line {i:04d} " + "x" * 40)
+        input("more?")
+
+    server = live(app, high_water=4000, low_water=1000, poll_hold_seconds=30)
+    client, first, sid, poll = open_with_held_poll(server)
+    client.read(server.post(sid, [{"event": "from_submit", "task_id": form_task(first), "data": {"data": "500"}}],
+                            seq=0, ack=0))
+    with gevent.Timeout(10):  # far below the 30 s hold: every re-poll answers promptly
+        while not any(c["command"] == "input_group" and c["spec"]["label"] == "more?" for c in client.executed):
+            client.read(poll.get())
+            poll = gevent.spawn(server.get, sid, ack=client.last, wait=1)
+    assert client.outputs() == [f"line {i:04d} " + "x" * 40 for i in range(500)]

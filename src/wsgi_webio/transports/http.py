@@ -104,9 +104,11 @@ class LongPollChannel:
         self._settling += 1
 
     def end_settle(self) -> None:
-        """A POST answered (or stopped waiting): wake the GET if it now has news."""
+        """A POST answered (or stopped waiting): wake the GET if it now has news, or if
+        a task waits for the client's acknowledgement (flow control), which only a new
+        request can bring."""
         self._settling -= 1
-        if not self._settling and (self.session.is_closed or self._unsent()):
+        if not self._settling and (self.session.is_closed or self._unsent() or self.session.outbox.paused):
             self._news.set()
 
     def hold(self, timeout: float) -> None:
@@ -128,7 +130,7 @@ class LongPollChannel:
             return True
         if self._settling:
             return False
-        if self.session.is_closed or self._unsent():
+        if self.session.is_closed or self._unsent() or self.session.outbox.paused:
             return True
         return replies == self._replies and self.window.has_news()
 

@@ -146,26 +146,42 @@ def make_coro_apps(input, put_text, live: Live) -> dict:  # noqa: A002
 
 
 class GcClock:
-    """A ``gc.callbacks`` entry adding up the time spent in each generation's collections,
-    so that a CPU figure can be told apart from the collector's share of it."""
+    """A ``gc.callbacks`` entry counting the collector's own (automatic) collections and
+    adding up their time per generation, so that a CPU or latency figure can be told
+    apart from the collector's share of it. ``stats``' explicit collections are left out."""
 
     def __init__(self) -> None:
+        self.counts = [0, 0, 0]
         self.seconds = [0.0, 0.0, 0.0]
+        self.explicit = False
+        self.longest = 0.0
         self._started = 0.0
 
     def __call__(self, phase: str, info: dict) -> None:
+        if self.explicit:
+            return
         if phase == "start":
             self._started = time.perf_counter()
-        else:
-            self.seconds[info["generation"]] += time.perf_counter() - self._started
+            return
+        took = time.perf_counter() - self._started
+        self.counts[info["generation"]] += 1
+        self.seconds[info["generation"]] += took
+        self.longest = max(self.longest, took)
 
 
 def stats(live: Live, extra=None) -> str:
-    # Read before this command's own collection: the counts and times cover what ran so far.
     clock = next((c for c in gc.callbacks if isinstance(c, GcClock)), None)
-    collector = {"collections": [g["collections"] for g in gc.get_stats()],
-                 "seconds": list(clock.seconds) if clock is not None else None}
-    gc.collect()
+    collector = None
+    if clock is not None:
+        collector = {"collections": list(clock.counts), "seconds": list(clock.seconds), "longest_s": clock.longest}
+        clock.explicit = True
+    try:
+        gc.collect()
+    finally:
+        if clock is not None:
+            clock.explicit = False
+    if collector is not None:
+        collector["tracked_objects"] = len(gc.get_objects())  # what a full collection walks
     out = {"rss_kb": rss_kb(), "live": live.n, "started": live.started,
            "threads": len(os.listdir("/proc/self/task")), "gc": collector}
     if extra is not None:

@@ -249,6 +249,17 @@ class Server(Proc):
         return {"ticks_s": ticks / CLK_TCK, "schedstat_s": ns / 1e9, "t": time.monotonic()}
 
 
+def gc_during(before: dict | None, after: dict | None) -> dict | None:
+    """The server's automatic garbage collections between two ``stats``: per
+    generation, how many and how many seconds, and the longest one so far."""
+    if not before or not after:
+        return None
+    return {"collections": [a - b for a, b in zip(after["collections"], before["collections"], strict=True)],
+            "seconds": [round(a - b, 4) for a, b in zip(after["seconds"], before["seconds"], strict=True)],
+            "longest_s_so_far": round(after["longest_s"], 4),
+            "tracked_objects": [before.get("tracked_objects"), after.get("tracked_objects")]}
+
+
 def cpu_delta(a: dict, b: dict) -> dict:
     """``cpu_s``: the larger of the two measures. Clock ticks count every thread, ended ones
     too, but only to 10 ms; schedstat is exact to the ns but misses threads that ended
@@ -347,13 +358,15 @@ class Bench:
     @staticmethod
     def _drive_echo(server: Server, client: Client, deadline: float) -> dict:
         ready = client.phase("ready", 120)
+        gc_before = server.stats(120).get("gc")  # the collector's counts and seconds so far
         cpu0 = server.cpu()
         client.send("go")
         res = client.result(deadline + 120)
         cpu = cpu_delta(cpu0, server.cpu())
+        gc_after = server.stats(120)["gc"] if gc_before else None
         lat = res.pop("latencies_ms")
         out = {"opened": ready.get("opened"), "open_s": ready.get("open_s"), **summary(lat), **res,
-               "server_cpu": cpu}
+               "server_cpu": cpu, "server_gc": gc_during(gc_before, gc_after)}
         if res.get("completed"):
             out["server_cpu_ms_per_interaction"] = 1000 * cpu["cpu_s"] / res["completed"]
         return out

@@ -130,16 +130,19 @@ class WebIOApp:
         if hooks is not None and hooks is not self._hooks:
             hooks.register(self)
             self._hooks = hooks
-        request = Request(environ)
-        if not host_allowed(request.host, self.config.allowed_hosts):
-            logger.warning("refused request for host %r (allowed_hosts)", request.host)
-            return _text(f"host {request.host!r} is not allowed", HTTPStatus.BAD_REQUEST)(environ, start_response)
-        if is_websocket_request(environ) and request.path in ("", "/"):
-            result = self._websocket(request)
-            if result is None:
-                return []
-            return result(environ, start_response)
-        return self.dispatch(request)(environ, start_response)
+        request, outer = request_of(environ)
+        try:
+            if not host_allowed(request.host, self.config.allowed_hosts):
+                logger.warning("refused request for host %r (allowed_hosts)", request.host)
+                return _text(f"host {request.host!r} is not allowed", HTTPStatus.BAD_REQUEST)(environ, start_response)
+            if is_websocket_request(environ) and request.path in ("", "/"):
+                result = self._websocket(request)
+                if result is None:
+                    return []
+                return result(environ, start_response)
+            return self.dispatch(request)(environ, start_response)
+        finally:
+            release_request(environ, request, outer)
 
     def _check_environment(self, environ: WSGIEnvironment) -> _env.EnvReport:
         """Check the server on the first request; refuse for good, or warn once."""
@@ -288,6 +291,24 @@ def _still_delivering(session: Session) -> bool:
         return False
     conn = getattr(session.transport_state, "connection", None)  # the WebSocket transport's
     return conn is None or not conn.channel.closed
+
+
+def request_of(environ: WSGIEnvironment) -> tuple[Request, Any]:
+    """A Werkzeug request for ``environ``, and the ``werkzeug.request`` entry it replaced
+    (a host framework's): give both to :func:`release_request` when done."""
+    outer = environ.get("werkzeug.request")
+    return Request(environ), outer
+
+
+def release_request(environ: WSGIEnvironment, request: Request, outer: Any) -> None:
+    """Undo Werkzeug's ``environ["werkzeug.request"] = request``: that reference cycle
+    would leave every request to the cyclic garbage collector, whose full collections
+    stall every session of the worker (hundreds of milliseconds with many sessions)."""
+    if environ.get("werkzeug.request") is request:
+        if outer is None:
+            del environ["werkzeug.request"]
+        else:
+            environ["werkzeug.request"] = outer
 
 
 def _text(body: str, status: int = HTTPStatus.OK) -> Response:

@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 from werkzeug.wrappers import Request, Response
 
 from . import page
-from .app import AppFunc, WebIOApp, make_applications
+from .app import AppFunc, WebIOApp, make_applications, release_request, request_of
 from .config import WebIOConfig
 from .transports.http import SESSION_HEADER
 from .transports.wshandler import is_websocket_request
@@ -136,7 +136,14 @@ class WebIOMiddleware:
 
     def _gate(self, environ: WSGIEnvironment) -> Response | None:
         assert self.authorize is not None
-        request = Request(environ)
+        request, outer = request_of(environ)
+        try:
+            return self._check(environ, request)
+        finally:
+            release_request(environ, request, outer)
+
+    def _check(self, environ: WSGIEnvironment, request: Request) -> Response | None:
+        assert self.authorize is not None
         user = self.authorize(request)
         if not user:
             is_page = (request.method in ("GET", "HEAD") and SESSION_HEADER not in request.headers

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import gevent
 import gevent.event
 import pytest
@@ -365,3 +367,33 @@ def test_a_task_paused_by_flow_control_after_a_post_gets_its_ack_without_the_hol
             client.read(poll.get())
             poll = gevent.spawn(server.get, sid, ack=client.last, wait=1)
     assert client.outputs() == [f"line {i:04d} " + "x" * 40 for i in range(500)]
+
+
+def test_requests_leave_no_reference_cycles_behind(live):
+    # Garbage that only the cyclic collector frees makes it run often, and its full
+    # collections stall every session of the worker. Werkzeug's Request makes a cycle
+    # through environ["werkzeug.request"]; the app must undo it.
+    server = live(echo_app)
+
+    def interact(rounds, first, seq):
+        reply = first
+        for _ in range(rounds):
+            reply = server.post(sid, [{"event": "from_submit", "task_id": form_task(reply), "data": {"data": "x"}}],
+                                seq=seq, ack=reply.json()["seq"] + len(reply.json()["commands"]) - 1)
+            seq += 1
+        return reply, seq
+
+    first = server.get(ack=-1)
+    sid = first.headers["webio-session-id"]
+    reply, seq = interact(5, first, 0)
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        interact(20, reply, seq)
+        server.get(sid, ack=-1)
+        gc.collect()
+        ours = [o for o in gc.garbage if type(o).__module__.split(".")[0] in ("werkzeug", "wsgi_webio", "gevent")]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert ours == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,10 +26,12 @@ def events() -> gevent.queue.Queue:
 
 @pytest.fixture
 def serve() -> Iterator[Callable[..., int]]:
+    """``serve(app, handler_class=WebSocketHandler, **server_options) -> port``."""
     servers: list[WSGIServer] = []
 
-    def start(app: App, handler_class: type = WebSocketHandler) -> int:
-        server = WSGIServer(("127.0.0.1", 0), app, handler_class=handler_class, log=None)
+    def start(app: App, handler_class: type = WebSocketHandler, **options: Any) -> int:
+        options.setdefault("log", None)
+        server = WSGIServer(("127.0.0.1", 0), app, handler_class=handler_class, **options)
         server.start()
         servers.append(server)
         return int(server.server_port)
@@ -39,7 +42,7 @@ def serve() -> Iterator[Callable[..., int]]:
 
 
 @pytest.fixture
-def serve_tls(tmp_path: Path) -> Iterator[Callable[..., int]]:
+def serve_tls(serve: Callable[..., int], tmp_path: Path) -> Callable[..., int]:
     """Like ``serve``, over TLS with a throw-away self-signed certificate."""
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -47,15 +50,4 @@ def serve_tls(tmp_path: Path) -> Iterator[Callable[..., int]]:
                    check=True, capture_output=True, timeout=60)
     context = gevent.ssl.SSLContext(gevent.ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(str(cert), str(key))
-    servers: list[WSGIServer] = []
-
-    def start(app: App) -> int:
-        server = WSGIServer(("127.0.0.1", 0), app, handler_class=WebSocketHandler, log=None,
-                            ssl_context=context)
-        server.start()
-        servers.append(server)
-        return int(server.server_port)
-
-    yield start
-    for server in servers:
-        server.stop(timeout=2)
+    return functools.partial(serve, ssl_context=context)

@@ -9,7 +9,7 @@ pywsgi's environ building makes of its result with what it makes of the stock
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -27,7 +27,6 @@ from wsgi_webio.transports.headers import (
     access_log_enabled,
     read_headers,
 )
-from wsgi_webio.transports.wshandler import WebSocketHandler
 
 App = Callable[[dict[str, Any], Callable[..., Any]], Any]
 
@@ -132,22 +131,6 @@ def test_access_log_switch() -> None:
 
 
 # ---------------------------------------------------------------------- live
-@pytest.fixture
-def serve() -> Iterator[Callable[..., int]]:
-    servers: list[WSGIServer] = []
-
-    def start(app: App, log: Any = None) -> int:
-        server = WSGIServer(("127.0.0.1", 0), app, handler_class=WebSocketHandler, log=log)
-        server.start()
-        servers.append(server)
-        return int(server.server_port)
-
-    with gevent.Timeout(30):
-        yield start
-    for server in servers:
-        server.stop(timeout=1)
-
-
 def exchange(port: int, data: bytes) -> bytes:
     """Send ``data`` and read until the server closes the connection."""
     sock = gevent.socket.create_connection(("127.0.0.1", port), timeout=10)

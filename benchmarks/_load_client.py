@@ -10,7 +10,8 @@ Speaks each server's wire protocol the way its own browser client does:
 - ``pywebio-ws``: PyWebIO's client. ``?app=A&session=NEW``; one event per frame.
 - ``ours-lp``: wsgi_webio's long-poll client. ``GET ?ack=-1`` with ``webio-session-id: NEW``
   (the id comes back in the response header), then always one held ``GET ?ack=N&wait=1``
-  on its own keep-alive connection, and POSTs ``?ack=N&seq=S`` on a second one.
+  on its own keep-alive connection, and POSTs ``?ack=N&seq=S`` on a second one; a POST
+  reply with ``"ack_now": true`` is followed at once by ``GET ?ack=N`` (not held) there.
 - ``pywebio-http``: PyWebIO's client. It generates ``NEW-<24 chars>``, drops the ``NEW-``
   after the first reply, polls ``GET ?ack=N`` every second (random phase per user; a
   poll is skipped while the last is still out, where PyWebIO's ``setInterval`` would
@@ -333,10 +334,10 @@ class HttpSession(Session):
         self.poller: asyncio.Task | None = None
         self.polls = 0
 
-    def _handle(self, status: int, headers: dict[str, str], body: bytes) -> None:
+    def _handle(self, status: int, headers: dict[str, str], body: bytes) -> dict:
         if status >= 300:
             raise Failed(f"HTTP {status}: {body[:200]!r}")
-        data = json.loads(body)
+        data: dict = json.loads(body)
         seq = data.get("seq", self.last_batch + 1)
         for batch in data.get("commands") or ():
             if seq > self.last_batch:
@@ -344,6 +345,7 @@ class HttpSession(Session):
                     self.dispatch(cmd)
                 self.last_batch = seq
             seq += 1
+        return data
 
     async def connect(self) -> None:
         status, headers, body = await self.poll_conn.request(
@@ -392,7 +394,10 @@ class HttpSession(Session):
         reply = await self.post_conn.request(
             "POST", f"/?app={self.app}&ack={self.last_batch}&seq={seq}",
             {"webio-session-id": self.sid, "Content-Type": "application/json; charset=utf-8"}, body)
-        self._handle(*reply)
+        if self._handle(*reply).get("ack_now"):
+            # As the browser client does: the server's task waits for this ack (flow control).
+            self._handle(*await self.post_conn.request(
+                "GET", f"/?app={self.app}&ack={self.last_batch}", {"webio-session-id": self.sid}))
 
     async def close(self) -> None:
         self.closed = True

@@ -280,10 +280,15 @@ def close_session_envelope(ack: int | None, error: str) -> str:
     )
 
 
-def envelope(batches: Sequence[Sequence[str]], seq: int, ack: int) -> str:
-    """The HTTP reply ``{"commands": [[...], ...], "seq", "ack"}`` from encoded commands."""
+def envelope(batches: Sequence[Sequence[str]], seq: int, ack: int, ack_now: bool = False) -> str:
+    """The HTTP reply ``{"commands": [[...], ...], "seq", "ack"}`` from encoded commands.
+
+    :param ack_now: add ``"ack_now": true`` (extension): a task waits for the client to
+        acknowledge these batches, so it should at once, without waiting for its held poll.
+    """
     inner = ",".join("[" + ",".join(batch) + "]" for batch in batches)
-    return f'{{"commands":[{inner}],"seq":{seq},"ack":{ack}}}'
+    extra = ',"ack_now":true' if ack_now else ""
+    return f'{{"commands":[{inner}],"seq":{seq},"ack":{ack}{extra}}}'
 
 
 def error_body(message: str, ack: int | None = None) -> str:

@@ -370,6 +370,17 @@ def pins() -> None:
     _hold()
 
 
+def flood() -> None:
+    """more output than flow control lets out unacknowledged (2.5 MiB against 1 MiB)"""
+    def run(_: Any) -> None:
+        for i in range(40):
+            _text(f"block {i} " + "x" * 65536)
+        _text("flood done")
+
+    _buttons(["Flood"], run)
+    _hold()
+
+
 def overlays() -> None:
     """popup, toast, download, run_script, eval"""
     _output({"type": "html", "content": "<script>window.__helper = (x) => x * 2;</script>"})
@@ -465,7 +476,8 @@ def make_room() -> Callable[[], Any]:
 def _main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="server %(levelname)s %(name)s: %(message)s")
     apps = {"index": gallery, "room": make_room(), "widgets": widgets, "stack": stack, "chat": chat,
-            "outputs": outputs, "form": form, "upload": upload, "pins": pins, "overlays": overlays}
+            "outputs": outputs, "form": form, "upload": upload, "pins": pins, "overlays": overlays,
+            "flood": flood}
     server, app = wsgi_webio.make_server(apps, "127.0.0.1", 0)
     server.start()
     print(f"PORT {server.server_port}", flush=True)

@@ -172,3 +172,15 @@ def test_http_unknown_session_ends_the_page(page: Any, server: Any, console: Any
     expect(name).to_be_disabled()
     expect(page.get_by_text("Hello, Ada!", exact=True)).to_have_count(0)
     assert console.errors == []
+
+
+def test_http_flow_control_is_acknowledged_at_once(page: Any, server: Any, console: Any, expect: Any) -> None:
+    # 2.5 MiB of output against the 1 MiB high-water mark: the POST reply says "ack_now"
+    # and the page acknowledges with a GET that is not held. Without it the task would
+    # wait for the held poll to come back (25 s), far past this test's wait.
+    page.goto(server.url("flood", "http"))
+    page.get_by_role("button", name="Flood").click()
+    out = page.locator("#output-container")
+    expect(out.get_by_text("flood done", exact=True)).to_be_visible(timeout=10_000)
+    expect(out.get_by_text("block 39 ", exact=False)).to_have_count(1)  # every block shown once
+    assert console.errors == []

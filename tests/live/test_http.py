@@ -348,10 +348,11 @@ def test_a_long_task_streams_through_the_held_get_while_its_post_waits(live):
     assert client.outputs() == ["working", "done"]
 
 
-def test_a_task_paused_by_flow_control_after_a_post_gets_its_ack_without_the_hold_timeout(live):
+def test_a_post_that_leaves_its_task_paused_asks_for_the_ack_at_once(live):
     # The POST reply carries the first commands and the task then waits for the client's
-    # acknowledgement: the held GET must come back at once so that the client re-polls
-    # with its ack, not after poll_hold_seconds.
+    # acknowledgement: the reply says "ack_now", the client acknowledges with a GET that
+    # is not held, and the session goes on well before the poll hold; every batch
+    # travels once (the held GET is not woken to repeat the POST reply).
     def app():
         count = int(input("how many"))
         for i in range(count):
@@ -360,13 +361,24 @@ def test_a_task_paused_by_flow_control_after_a_post_gets_its_ack_without_the_hol
 
     server = live(app, high_water=4000, low_water=1000, poll_hold_seconds=30)
     client, first, sid, poll = open_with_held_poll(server)
-    client.read(server.post(sid, [{"event": "from_submit", "task_id": form_task(first), "data": {"data": "500"}}],
-                            seq=0, ack=0))
-    with gevent.Timeout(10):  # far below the 30 s hold: every re-poll answers promptly
+    received = []
+
+    def read(reply):
+        data = reply.json()
+        received.extend(range(data["seq"], data["seq"] + len(data["commands"])))
+        client.read(reply)
+        return data
+
+    posted = read(server.post(sid, [{"event": "from_submit", "task_id": form_task(first), "data": {"data": "500"}}],
+                              seq=0, ack=0))
+    assert posted.get("ack_now") is True and not poll.ready()
+    read(server.get(sid, ack=client.last))  # the browser client's ack, not held
+    with gevent.Timeout(10):  # far below the 30 s hold
         while not any(c["command"] == "input_group" and c["spec"]["label"] == "more?" for c in client.executed):
-            client.read(poll.get())
+            read(poll.get())
             poll = gevent.spawn(server.get, sid, ack=client.last, wait=1)
     assert client.outputs() == [f"line {i:04d} " + "x" * 40 for i in range(500)]
+    assert sorted(received) == list(range(1, max(received) + 1))  # each batch after the first once
 
 
 def test_requests_leave_no_reference_cycles_behind(live):

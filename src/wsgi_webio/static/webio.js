@@ -366,6 +366,16 @@
         id++;
       }
     }
+    /* The server's task waits for us to acknowledge what a POST reply carried (flow
+     * control): say so now with a GET that is not held, rather than at the next poll. */
+    async ackNow() {
+      try {
+        const { status, data } = await this.request("GET", { ack: this.lastBatch });
+        if (status === 200 && data && !this.stopped) this.handleReply(data);
+      } catch (e) {
+        log("ack failed; the next poll carries it", e);
+      }
+    }
     send(event) { if (!this.stopped) { this.events.push({ event }); this.flush(); } }
     upload(blob, hooks) { if (!this.stopped) { this.events.push({ upload: { blob, hooks } }); this.flush(); } }
     /* One POST at a time: the leading JSON events together, or an upload alone (events stay in order). */
@@ -383,6 +393,7 @@
         if (status < 300 && data) {
           this.postBackoff = BACKOFF_MIN;
           this.handleReply(data);
+          if (data.ack_now) this.ackNow();
           retry = this.events.items.length > 0 && this.events.base <= lastSent; // not applied yet
         } else if (refused) {
           const why = (data && data.error) || `HTTP ${status}`;

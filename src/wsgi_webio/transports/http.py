@@ -104,11 +104,9 @@ class LongPollChannel:
         self._settling += 1
 
     def end_settle(self) -> None:
-        """A POST answered (or stopped waiting): wake the GET if it now has news, or if
-        a task waits for the client's acknowledgement (flow control), which only a new
-        request can bring."""
+        """A POST answered (or stopped waiting): wake the GET if it now has news."""
         self._settling -= 1
-        if not self._settling and (self.session.is_closed or self._unsent() or self.session.outbox.paused):
+        if not self._settling and (self.session.is_closed or self._unsent()):
             self._news.set()
 
     def hold(self, timeout: float) -> None:
@@ -130,7 +128,7 @@ class LongPollChannel:
             return True
         if self._settling:
             return False
-        if self.session.is_closed or self._unsent() or self.session.outbox.paused:
+        if self.session.is_closed or self._unsent():
             return True
         return replies == self._replies and self.window.has_news()
 
@@ -218,9 +216,12 @@ def handle_http(
     return None
 
 
-def _answer(ctx: HttpContext, session: Session, channel: LongPollChannel) -> None:
+def _answer(ctx: HttpContext, session: Session, channel: LongPollChannel, post: bool = False) -> None:
     poll = channel.poll()
-    _reply(ctx, envelope(poll.batches, poll.seq, session.inbound.last), session_id=session.id)
+    # A POST that leaves a task waiting on flow control asks for the client's ack at
+    # once: the held GET is not woken for it (that would send these batches twice).
+    ack_now = post and session.outbox.paused
+    _reply(ctx, envelope(poll.batches, poll.seq, session.inbound.last, ack_now), session_id=session.id)
 
 
 def _post(ctx: HttpContext, session: Session, channel: LongPollChannel, config: WebIOConfig, ack: int) -> None:
@@ -242,9 +243,9 @@ def _post(ctx: HttpContext, session: Session, channel: LongPollChannel, config: 
     channel.begin_settle()
     try:
         if session.wait_settled(woken, first_wait):
-            _answer(ctx, session, channel)
+            _answer(ctx, session, channel, post=True)
             return
     finally:
         channel.end_settle()
     session.wait_settled(woken, config.post_settle_seconds - first_wait)
-    _answer(ctx, session, channel)
+    _answer(ctx, session, channel, post=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 
@@ -342,3 +343,38 @@ def test_finished_session_is_forgotten_once_its_client_closed_cleanly(live):
     with gevent.Timeout(2):  # well before the housekeeper's first sweep (5 s)
         while server.app.registry.get(sid) is not None:  # no sweep, no 60 s wait
             gevent.sleep(0.01)
+
+
+def test_sessions_over_websocket_leave_no_reference_cycles_behind(live):
+    # A connection's objects must be freed by reference counting when it ends: garbage
+    # for the cyclic collector makes its full collections, which stall the worker, come
+    # more often.
+    server = live(lambda: put_text("got", input("say")))
+
+    def one_session():
+        client = connect(server, "app=index&session=NEW&ack=-1")
+        form = until(client, "input_group")
+        client.send_text(submit(form["task_id"], "hi"))
+        until(client, "close_session")
+        client.close()
+
+    def settled():
+        with gevent.Timeout(5):
+            while len(server.app.registry):
+                gevent.sleep(0.01)
+
+    one_session()
+    settled()
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for _ in range(5):
+            one_session()
+        settled()
+        gc.collect()
+        ours = [o for o in gc.garbage if type(o).__module__.split(".")[0] in ("werkzeug", "wsgi_webio", "gevent")
+                or type(o).__name__ in ("method", "partial")]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert ours == []

@@ -335,6 +335,7 @@ class EventedWebSocket:
         writable, self._writable = self._writable, None
         self._reader = self._timer = None
         self._parser = None
+        self._on_message = None
         self._hub.cancel_waits_close_and_then([writable], OSError("connection closed"), self._close_socket)
         self._report_end()
 
@@ -348,7 +349,8 @@ class EventedWebSocket:
         if self._end_reported or self._on_end is None:
             return
         self._end_reported = True
-        gevent.spawn_raw(self._on_end, *self.outcome())
+        on_end, self._on_end = self._on_end, None  # no cycle through the listener's objects
+        gevent.spawn_raw(on_end, *self.outcome())
 
     def outcome(self) -> tuple[int, str]:
         """How the connection ended, as a blocking reader would have seen it: our

@@ -133,9 +133,9 @@ def console() -> ConsoleLog:
     return ConsoleLog()
 
 
-@pytest.fixture
-def page(browser: Any, console: ConsoleLog) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1000, "height": 800})
+def _open_page(browser: Any, console: ConsoleLog, **context_options: Any) -> Iterator[Any]:
+    """A page in a context of its own, reporting to ``console``; closed afterwards."""
+    context = browser.new_context(**context_options)
     pg = context.new_page()
     pg.on("console", console.on_console)
     pg.on("pageerror", console.on_pageerror)
@@ -143,6 +143,11 @@ def page(browser: Any, console: ConsoleLog) -> Iterator[Any]:
         yield pg
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser: Any, console: ConsoleLog) -> Iterator[Any]:
+    yield from _open_page(browser, console, viewport={"width": 1000, "height": 800})
 
 
 def said(label: str, value: Any) -> str:
@@ -158,14 +163,7 @@ def said_fixture() -> Any:
 @pytest.fixture
 def phone(browser: Any, console: ConsoleLog) -> Iterator[Any]:
     """A page in a phone-sized viewport."""
-    context = browser.new_context(viewport={"width": 375, "height": 700}, is_mobile=True, has_touch=True)
-    pg = context.new_page()
-    pg.on("console", console.on_console)
-    pg.on("pageerror", console.on_pageerror)
-    try:
-        yield pg
-    finally:
-        context.close()
+    yield from _open_page(browser, console, viewport={"width": 375, "height": 700}, is_mobile=True, has_touch=True)
 
 
 @pytest.fixture(scope="session")

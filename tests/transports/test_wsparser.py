@@ -114,13 +114,6 @@ def test_utf8_sequence_split_across_fragments_is_fine() -> None:
     assert parser.feed(frames) == (["é"], None)
 
 
-def test_limit_can_be_changed_between_messages() -> None:
-    parser = FrameParser(10)
-    parser.max_bytes = 20
-    assert parser.max_bytes == 20
-    assert parser.feed(masked_frame(OP_BINARY, b"z" * 20)) == ([b"z" * 20], None)
-
-
 def test_many_tiny_fragments_cost_their_bytes_only() -> None:
     # Empty continuations add nothing to the message size; they must not pile up objects.
     parser = FrameParser(LIMIT)

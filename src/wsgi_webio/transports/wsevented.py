@@ -108,10 +108,6 @@ class EventedWebSocket:
         #: frame boundaries are unknown: parse no more input.
         self.desynced = False
 
-    @property
-    def max_bytes(self) -> int:
-        return self._parser.max_bytes if self._parser is not None else 0
-
     # ------------------------------------------------------------------ reading
     def start(self, on_message: OnMessage, on_end: OnEnd, leftover: bytes = b"") -> None:
         """Deliver every message to ``on_message`` (in the hub: it must not block) and,
@@ -307,10 +303,6 @@ class EventedWebSocket:
             except OSError:
                 pass
             self._draining = DRAIN_LIMIT_BYTES
-
-    def abort(self, detail: str = "connection aborted") -> None:
-        """Drop the connection without a close frame (reported as 1006)."""
-        self._connection_lost(detail)
 
     def _connection_lost(self, detail: str) -> None:
         self.lost = True

@@ -47,14 +47,6 @@ class FrameParser:
         self._opcode = 0  # OP_TEXT or OP_BINARY of the unfinished message
 
     @property
-    def max_bytes(self) -> int:
-        return self._guard.max_bytes
-
-    @max_bytes.setter
-    def max_bytes(self, value: int) -> None:
-        self._guard.max_bytes = value
-
-    @property
     def buffered(self) -> int:
         """Bytes received and not yet part of a returned item (for tests and diagnostics)."""
         return len(self._buf) + len(self._fragments or b"")

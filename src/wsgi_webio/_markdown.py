@@ -8,33 +8,21 @@ no gevent, and no shared parser (one is built per call; it costs about 0.1 ms).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
 from markdown_it import MarkdownIt
 
-__all__ = ["SAFE_SCHEMES", "render_markdown", "strip_code_indent", "strip_spaces"]
+from .core.urls import is_safe_link
 
-#: Link and image schemes allowed when sanitizing; relative URLs and #fragments are
-#: always allowed. No javascript:, vbscript:, data: or file:.
-SAFE_SCHEMES: Final = frozenset({"http", "https", "mailto", "tel", "ftp", "ftps"})
+__all__ = ["render_markdown", "strip_code_indent", "strip_spaces"]
+
 #: marked.js options (PyWebIO's markdown engine) we honour, and markdown-it's name for each.
 _MAPPED_OPTIONS: Final = MappingProxyType({"breaks": "breaks", "smartypants": "typographer"})
 #: marked.js options that have no meaning here; accepted so PyWebIO apps port unchanged.
 _IGNORED_OPTIONS: Final = frozenset({"gfm", "pedantic", "headerIds", "headerPrefix", "mangle", "smartLists",
                                      "silent", "xhtml", "langPrefix", "baseUrl", "sanitize"})
-
-_SCHEME: Final = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
-# Characters browsers drop from a URL before reading its scheme.
-_URL_NOISE: Final = re.compile(r"[\x00-\x20\x7f]+")
-
-
-def is_safe_url(url: str) -> bool:
-    """True if ``url`` is relative or uses a scheme in SAFE_SCHEMES."""
-    match = _SCHEME.match(_URL_NOISE.sub("", url))
-    return match is None or match.group(1).lower() in SAFE_SCHEMES
 
 
 def _allow_all(url: str) -> bool:
@@ -45,7 +33,7 @@ def render_markdown(source: str, *, sanitize: bool = True, options: Mapping[str,
     """Render CommonMark plus tables and strikethrough to HTML.
 
     :param sanitize: escape raw HTML and drop links and images whose scheme is not
-        in SAFE_SCHEMES (they stay as text). False lets HTML and any link through.
+        is not allowed by ``core.urls`` (they stay as text). False lets HTML and any link through.
     :param options: marked.js options as PyWebIO took them: ``breaks`` and
         ``smartypants`` work, the other marked options are ignored.
     :raises ValueError: for an option marked.js does not have.
@@ -62,7 +50,7 @@ def render_markdown(source: str, *, sanitize: bool = True, options: Mapping[str,
     md = MarkdownIt("commonmark", settings).enable(["table", "strikethrough"])
     if settings.get("typographer"):
         md.enable(["replacements", "smartquotes"])
-    md.validateLink = is_safe_url if sanitize else _allow_all  # type: ignore[method-assign]
+    md.validateLink = is_safe_link if sanitize else _allow_all  # type: ignore[method-assign]
     html: str = md.render(source)
     return html
 

@@ -20,6 +20,7 @@ from . import _markdown
 from ._out_core import Output, discard_on_error, embed, send_ui_command
 from ._out_names import Span, check_callback, check_scope_name
 from ._out_sanitize import sanitize_html
+from .core.urls import IMAGE_SCHEMES, LINK_SCHEMES, is_safe_image_src, is_safe_link, url_scheme
 from .runtime import context
 
 __all__ = [
@@ -376,6 +377,9 @@ def put_image(src: Any, format: str | None = None, title: str = "", width: str |
         src = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
     elif not isinstance(src, str):
         raise TypeError(f"put_image() needs a URL, bytes or a PIL image, got {type(src).__name__}")
+    elif not is_safe_image_src(src):
+        _refused_url("put_image", src, sorted(IMAGE_SCHEMES) + ["data:image/..."])
+        src = ""
     spec = {"type": "image", "src": src, "alt": str(title or ""), "width": _css_size(width, "width"),
             "height": _css_size(height, "height")}
     return Output.make(spec, scope, position)
@@ -398,6 +402,12 @@ def put_file(name: str, content: bytes, label: str | None = None, scope: str | N
     return Output.make(spec, scope, position)
 
 
+def _refused_url(func: str, url: str, allowed: list[str]) -> None:
+    # The scheme only: the rest of a URL may carry a token, and logs must not.
+    logger.warning("%s() dropped a %s: URL; allowed schemes: %s and relative URLs", func,
+                 url_scheme(url), ", ".join(allowed))
+
+
 def put_link(name: str, url: str | None = None, app: str | None = None, new_window: bool = False,
              scope: str | None = None, position: int = -1) -> Output:
     """A link to a web page (``url``) or to another app of this server (``app``).
@@ -407,10 +417,19 @@ def put_link(name: str, url: str | None = None, app: str | None = None, new_wind
         put_link("PyWebIO docs", url="https://pywebio.readthedocs.io")
         put_link("Go to the admin app", app="admin")
 
+    A ``url`` whose scheme is not http, https, mailto, tel, ftp or ftps (``javascript:``,
+    ``data:``, ``file:``... however spelt) is dropped with a warning in the log: the link
+    shows its name and goes nowhere. Relative URLs are kept.
+
     :raises ValueError: unless exactly one of ``url`` and ``app`` is given.
     """
     if (url is None) == (app is None):
         raise ValueError(f"put_link() needs exactly one of url and app, got url={url!r}, app={app!r}")
+    if url is not None:
+        url = str(url)
+        if not is_safe_link(url):
+            _refused_url("put_link", url, sorted(LINK_SCHEMES))
+            url = ""
     spec = {"type": "link", "name": str(name), "url": url, "app": app, "new_window": bool(new_window)}
     return Output.make(spec, scope, position)
 

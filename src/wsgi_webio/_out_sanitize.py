@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from types import MappingProxyType
 from typing import Final
 
-from ._markdown import is_safe_url
+from .core.urls import is_safe_image_src, is_safe_link
 
 __all__ = ["sanitize_html"]
 
@@ -51,8 +51,6 @@ _TAG_ATTRS: Final = MappingProxyType({
     "table": frozenset({"border", "cellpadding", "cellspacing", "width"}),
 })
 _URL_ATTRS: Final = frozenset({"href", "src", "cite"})
-#: Images may be data: URLs of these types: an <img> never runs script from them.
-_DATA_IMAGES: Final = ("data:image/png;", "data:image/gif;", "data:image/jpeg;", "data:image/webp;")
 
 
 class _Sanitizer(HTMLParser):
@@ -79,8 +77,8 @@ class _Sanitizer(HTMLParser):
             if name not in _GLOBAL_ATTRS and name not in allowed:
                 continue
             value = value or ""
-            inline_image = tag == "img" and value.lower().startswith(_DATA_IMAGES)
-            if name in _URL_ATTRS and not (is_safe_url(value) or inline_image):
+            safe = is_safe_image_src if tag == "img" and name == "src" else is_safe_link
+            if name in _URL_ATTRS and not safe(value):
                 continue
             parts.append(f'{name}="{html.escape(value, quote=True)}"')
         self.out.append("<" + " ".join(parts) + ">")

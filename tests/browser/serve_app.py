@@ -440,6 +440,26 @@ def overlays() -> None:
     _hold()
 
 
+#: Script URLs as browsers accept them (tab, CR and LF removed anywhere, leading controls
+#: dropped), and data:/vbscript: ones: none may run, however a URL reaches the page.
+SCRIPT_URLS = ["javascript:window.__pwned=1", "java\tscript:window.__pwned=2", "java\nscript:window.__pwned=3",
+               "java\rscript:window.__pwned=4", "\x01javascript:window.__pwned=5", " JaVaScRiPt:window.__pwned=6",
+               "data:text/html,<script>opener.__pwned=7</script>", "vbscript:msgbox(8)"]
+
+
+def xss() -> None:
+    """script URLs sent raw, around the server's own URL checks"""
+    for i, url in enumerate(SCRIPT_URLS):
+        _output({"type": "link", "name": f"link {i}", "url": url, "app": None, "new_window": False})
+        _output({"type": "image", "src": url, "alt": f"image {i}"})
+        _output({"type": "markdown", "html": f'<p><a href="{url}">md {i}</a><img alt="mdimg {i}" src="{url}"></p>'})
+    _output({"type": "link", "name": "safe link", "url": "https://example.invalid/x", "app": None,
+             "new_window": False})
+    _output({"type": "image", "src": PIXEL, "alt": "safe image"})
+    _text(f"xss urls: {len(SCRIPT_URLS)}")
+    _hold()
+
+
 def make_room() -> Callable[[], Any]:
     """An ``async def`` chat room: every session sees every message (PyWebIO's chat
     demo, in miniature). Its state lives in this closure, shared by its sessions."""
@@ -477,7 +497,7 @@ def _main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="server %(levelname)s %(name)s: %(message)s")
     apps = {"index": gallery, "room": make_room(), "widgets": widgets, "stack": stack, "chat": chat,
             "outputs": outputs, "form": form, "upload": upload, "pins": pins, "overlays": overlays,
-            "flood": flood}
+            "flood": flood, "xss": xss}
     server, app = wsgi_webio.make_server(apps, "127.0.0.1", 0)
     server.start()
     print(f"PORT {server.server_port}", flush=True)

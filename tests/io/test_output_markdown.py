@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsgi_webio._markdown import is_safe_url, render_markdown, strip_code_indent
+from wsgi_webio._markdown import render_markdown, strip_code_indent
 from wsgi_webio._out_sanitize import sanitize_html
 from wsgi_webio.output import put_html, put_markdown
 from wsgi_webio.testing import open_app
@@ -70,15 +70,6 @@ def test_markdown_strips_code_indentation_by_default():
 ])
 def test_strip_code_indent(text, expected):
     assert strip_code_indent(text) == expected
-
-
-@pytest.mark.parametrize(("url", "safe"), [
-    ("https://a.b", True), ("HTTP://a.b", True), ("mailto:x@y.z", True), ("/rel/path", True), ("#frag", True),
-    ("page?x=1:2", True), ("javascript:alert(1)", False), (" \tjavascript:x", False), ("java\nscript:x", False),
-    ("vbscript:x", False), ("data:text/html,x", False), ("file:///etc/passwd", False),
-])
-def test_safe_url(url, safe):
-    assert is_safe_url(url) is safe
 
 
 def test_render_markdown_rejects_unknown_options():

@@ -235,6 +235,21 @@ def test_image_bytes_become_data_urls(data, fmt, mime):
     assert (spec["alt"], spec["width"], spec["height"]) == ("", None, None)
 
 
+@pytest.mark.parametrize("url", ["java\tscript:alert(1)", "\x01javascript:alert(1)", "data:text/html,<script>x</script>",
+                                 "vbscript:x", "JAVA\nSCRIPT:x", "file:///etc/passwd"])
+def test_script_urls_are_dropped_from_links_and_images(url, caplog):
+    assert one(lambda: put_link("x", url=url))["url"] == ""
+    assert one(lambda: put_image(url))["src"] == ""
+    warnings = [r.getMessage() for r in caplog.records if r.name.startswith("wsgi_webio")]
+    assert len(warnings) == 2 and all("dropped a" in w and "allowed schemes" in w for w in warnings), warnings
+    assert not any("alert" in w or "passwd" in w for w in warnings)  # the scheme only, never the URL
+
+
+@pytest.mark.parametrize("url", ["/page?x=a:b", "#top", "https://x.org", "mailto:a@b.c", "?app=other"])
+def test_safe_urls_are_kept(url):
+    assert one(lambda: put_link("x", url=url))["url"] == url
+
+
 def test_grid_pads_rows_and_spans_cells():
     def app():
         put_grid([[put_text("a"), "b", "c"], [None, span(put_text("a"), col=2)], ["e"]], cell_width="100px")

@@ -52,6 +52,30 @@
     return node;
   }
 
+  /* The URL policy, the client half of core/urls.py. The browser's own parser reads each URL,
+   * so "java\tscript:", "\x01javascript:" and the like are seen as the javascript: URLs they
+   * are; only the listed schemes (and relative URLs, which resolve to the page's) pass. */
+  const LINK_PROTOCOLS = new Set(["http:", "https:", "mailto:", "tel:", "ftp:", "ftps:"]);
+  const IMAGE_PROTOCOLS = new Set(["http:", "https:"]);
+  const DATA_IMAGE = /^data:image\/[a-z0-9.+-]+[;,]/i;
+  function safeUrl(raw, kind) { // kind: "link" or "image"; "" when refused
+    const text = str(raw);
+    if (!text) return "";
+    let url = null;
+    try { url = new URL(text, document.baseURI); } catch (e) { /* unparsable: refused below */ }
+    if (url && (kind === "image" ? IMAGE_PROTOCOLS : LINK_PROTOCOLS).has(url.protocol)) return text;
+    if (url && kind === "image" && url.protocol === "data:" && DATA_IMAGE.test(url.href)) return text;
+    console.warn(`webio: refused ${kind === "image" ? "an image" : "a link"} to a ${url ? url.protocol : "malformed"} URL`);
+    return "";
+  }
+  function guardUrls(box) { // links and sources inside server-made HTML, checked again here
+    for (const node of box.querySelectorAll("[href]")) if (!safeUrl(node.getAttribute("href"), "link")) node.removeAttribute("href");
+    for (const node of box.querySelectorAll("[src]")) {
+      if (!safeUrl(node.getAttribute("src"), node.tagName === "IMG" ? "image" : "link")) node.removeAttribute("src");
+    }
+    return box;
+  }
+
   /* App-given HTML attributes: never event handlers; false/null remove the attribute. */
   function setAttr(node, name, value) {
     if (!/^[a-z][\w:.-]*$/i.test(name) || /^on/i.test(name)) return console.warn("webio: ignored attribute", name);
@@ -673,7 +697,7 @@
     markdown(spec) { // html comes sanitised from the server (or the app turned sanitize off on purpose)
       const box = el("div", { className: "webio-markdown" });
       if (typeof spec.html === "string") box.innerHTML = spec.html; else box.textContent = str(spec.content);
-      return box;
+      return guardUrls(box);
     },
     html(spec) { // the app's explicit opt-in; its <script>s run once it is in the page
       const box = el("div", { className: "webio-html" });
@@ -701,7 +725,9 @@
     },
     table,
     image(spec) {
-      const img = el("img", { className: "webio-image", src: str(spec.src), alt: str(spec.alt) });
+      const img = el("img", { className: "webio-image", alt: str(spec.alt) });
+      const src = safeUrl(spec.src, "image");
+      if (src) img.src = src;
       if (spec.width != null) img.style.width = cssLength(spec.width);
       if (spec.height != null) img.style.height = cssLength(spec.height);
       return img;
@@ -714,8 +740,7 @@
     },
     link(spec) {
       const a = el("a", { className: "webio-link", textContent: str(spec.name) });
-      let href = spec.app != null ? `${location.pathname}?app=${encodeURIComponent(spec.app)}` : str(spec.url);
-      if (/^\s*(javascript|vbscript):/i.test(href)) { console.warn("webio: refused a script link", href); href = ""; }
+      const href = spec.app != null ? `${location.pathname}?app=${encodeURIComponent(spec.app)}` : safeUrl(spec.url, "link");
       if (href) a.href = href;
       if (spec.new_window) Object.assign(a, { target: "_blank", rel: "noopener noreferrer" });
       return a;

@@ -235,8 +235,8 @@ def test_image_bytes_become_data_urls(data, fmt, mime):
     assert (spec["alt"], spec["width"], spec["height"]) == ("", None, None)
 
 
-@pytest.mark.parametrize("url", ["java\tscript:alert(1)", "\x01javascript:alert(1)", "data:text/html,<script>x</script>",
-                                 "vbscript:x", "JAVA\nSCRIPT:x", "file:///etc/passwd"])
+@pytest.mark.parametrize("url", ["java\tscript:alert(1)", "\x01javascript:alert(1)", "vbscript:x",
+                                 "data:text/html,<script>x</script>", "JAVA\nSCRIPT:x", "file:///etc/passwd"])
 def test_script_urls_are_dropped_from_links_and_images(url, caplog):
     assert one(lambda: put_link("x", url=url))["url"] == ""
     assert one(lambda: put_image(url))["src"] == ""

@@ -99,7 +99,7 @@ def main() -> int:
     summary = {
         "cases": total, "by_transport": by_transport, "seconds": round(time.monotonic() - started, 1),
         "tracebacks_in_log": log.count("Traceback"),
-        "http_5xx": sum(n for label, n in answers.items() if label.startswith("http 5") or label.startswith("handshake 5")),
+        "http_5xx": sum(n for label, n in answers.items() if label.startswith(("http 5", "handshake 5"))),
         "ws_close_1011": answers.get("ws close 1011", 0), "no_answer": answers.get("hang", 0),
         "problems": sum(len(r["problems"]) for r in results),
         "healthy_checks_passed": sum(r["healthy_checks"] for r in results),

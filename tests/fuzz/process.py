@@ -35,7 +35,8 @@ class FuzzServer:
     def __init__(self, log_path: Path, options: dict[str, Any] | None = None, max_seconds: float = 600.0,
                  head_timeout: float | None = None) -> None:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH")]))
+        # the caller's PYTHONPATH first: the server runs the same wsgi_webio as the tests
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), str(ROOT / "src"), str(ROOT)]))
         args = [sys.executable, str(HERE / "fuzz_server.py"), json.dumps(FUZZ_OPTIONS if options is None else options),
                 "--max-seconds", str(max_seconds)]
         if head_timeout is not None:

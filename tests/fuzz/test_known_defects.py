@@ -133,9 +133,11 @@ def test_defect_6_idle_keepalive_connection_is_closed(target: Target) -> None:
     target.assert_healthy()
 
 
-@pytest.mark.parametrize("size", [2 * 1024 * 1024, 16 * 1024 * 1024], ids=["2MiB", "16MiB"])
 @pytest.mark.xfail(strict=True, reason="issue 14 defect 7")
-def test_defect_7_oversized_message_sent_in_full_still_gets_1009(target: Target, size: int) -> None:
+def test_defect_7_oversized_message_sent_in_full_still_gets_1009(target: Target) -> None:
+    # 16 MiB: more than the socket buffers hold, so today's reset is certain; at 2 MiB
+    # the close frame sometimes arrives before the reset, which a strict xfail cannot use.
+    size = 16 * 1024 * 1024
     data = frame_header(OP_TEXT, size) + b"a" * size  # zero mask: the payload goes as is
     with clients.ws_connect(target.port, {"app": "echo", "session": "NEW"}) as client:
         try:

@@ -35,28 +35,27 @@ from tests.fuzz.process import FuzzServer, Target  # noqa: E402
 
 
 def run_fuzzer(target: Target, fuzzer: Fuzzer, cases: int, deadline: float, check_every: int) -> dict[str, Any]:
+    """``cases`` cases in rounds of ``check_every``, the healthy sessions checked after each round."""
     labels: Counter[str] = Counter()
     problems: list[str] = []
     state = {"ran": 0, "checks": 0}
 
-    @settings(max_examples=cases, deadline=None, database=None, phases=[Phase.generate],
+    @settings(max_examples=check_every, deadline=None, database=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(case=fuzzer.strategy)
     def one(case: Any) -> None:
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or state["ran"] >= cases:
             return
         outcome = fuzzer.run(target, case)
         labels[outcome.label] += 1
         if outcome.problems:
             problems.append(f"{outcome.problems[0][:2000]}\n  case: {case!r:.1000}")
         state["ran"] += 1
-        if state["ran"] % check_every == 0:
-            target.assert_healthy()
-            state["checks"] += 1
 
-    one()
-    target.assert_healthy()
-    state["checks"] += 1
+    while state["ran"] < cases and time.monotonic() < deadline:
+        one()
+        target.assert_healthy()  # raises: a sick healthy session ends the run
+        state["checks"] += 1
     return {"fuzzer": fuzzer.name, "transport": fuzzer.transport, "cases": state["ran"],
             "healthy_checks": state["checks"], "answers": dict(labels.most_common()), "problems": problems}
 
@@ -66,7 +65,7 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=100_000, help="cases in all, split evenly over the fuzzers")
     parser.add_argument("--only", default="", help="comma-separated fuzzer names")
     parser.add_argument("--max-minutes", type=float, default=60.0)
-    parser.add_argument("--check-every", type=int, default=500, help="cases between checks of the healthy sessions")
+    parser.add_argument("--check-every", type=int, default=200, help="cases between checks of the healthy sessions")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     chosen = [f for f in FUZZERS if not args.only or f.name in args.only.split(",")]

@@ -25,8 +25,9 @@ ROOT = HERE.parents[1]
 START_TIMEOUT_S = 20.0
 
 #: App options of the fuzz server: fuzz sessions are short-lived, so that a long run
-#: does not pile them up, and a held poll comes back fast.
-FUZZ_OPTIONS: dict[str, Any] = {"reconnect_timeout": 0, "session_expire_seconds": 20, "poll_hold_seconds": 0.1}
+#: does not pile them up (the healthy long-poll session is checked more often than
+#: it expires), and a held poll comes back fast.
+FUZZ_OPTIONS: dict[str, Any] = {"reconnect_timeout": 0, "session_expire_seconds": 120, "poll_hold_seconds": 0.1}
 
 
 class FuzzServer:

@@ -254,6 +254,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--max-minutes", type=float, default=20.0)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--log", type=Path, help="keep the server's log here")
     args = parser.parse_args()
     deadline = time.monotonic() + args.max_minutes * 60
     options = {"reconnect_timeout": 60, "session_expire_seconds": 60}
@@ -267,6 +268,8 @@ def main() -> int:
             log = server.full_log()
         finally:
             server.stop()
+    if args.log:
+        args.log.write_text(log)
     results["tracebacks_in_log"] = log.count("Traceback")
     results["traceback_kinds"] = dict(Counter(re.findall(r"^([A-Za-z_.]+(?:Error|Exception|Disconnected)):", log,
                                                          re.MULTILINE)))

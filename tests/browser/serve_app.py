@@ -493,11 +493,108 @@ def make_room() -> Callable[[], Any]:
     return room
 
 
+
+#: What every vector runs if it gets to run: the canary the XSS corpus test reads.
+XSS_RUN = "top.__xss=1;alert(1)"
+
+
+def _entities(text: str, fmt: str) -> str:
+    return "".join(fmt % ord(c) for c in text)
+
+
+def xss_vectors() -> list[str]:
+    """Filter-evasion vectors in the manner of OWASP's XSS filter evasion cheat sheet
+    (written out here, not copied), each running ``XSS_RUN`` if it ever runs."""
+    x = XSS_RUN
+    js = "javascript:" + x
+    svg = base64.b64encode(f'<svg xmlns="http://www.w3.org/2000/svg" onload="{x}"/>'.encode()).decode()
+    page = base64.b64encode(f"<script>{x}</script>".encode()).decode()
+    return [
+        # URLs, however a browser reads a scheme
+        js, "JaVaScRiPt:" + x, " javascript:" + x, "java\tscript:" + x, "java\nscript:" + x, "java\rscript:" + x,
+        "\x01javascript:" + x, "\x00javascript:" + x, "jav&#x09;ascript:" + x, "javascript&colon;" + x,
+        "javascript://%0a" + x, "data:text/html,<script>" + x + "</script>", "data:text/html;base64," + page,
+        "data:image/svg+xml;base64," + svg, "vbscript:msgbox(1)", "\u2028javascript:" + x,
+        # markup
+        f"<script>{x}</script>", f"<SCRIPT SRC=data:text/javascript,{x}></SCRIPT>", f'<IMG SRC="{js}">',
+        f"<IMG SRC=JaVaScRiPt:{x}>", f"<IMG SRC=`{js}`>", f'<a onmouseover="{x}">link</a>',
+        f'<IMG """><SCRIPT>{x}</SCRIPT>">', f'<IMG SRC=# onmouseover="{x}">', f'<IMG SRC=/ onerror="{x}"></img>',
+        "<IMG SRC=" + _entities(js, "&#%07d") + ">", "<IMG SRC=" + _entities(js, "&#x%X") + ">",
+        f'<IMG SRC="jav&#x09;ascript:{x}">', f'<IMG SRC="jav&#x0A;ascript:{x}">', f'<IMG SRC=" &#14;  {js}">',
+        f'<SCRIPT/XSS SRC="data:text/javascript,{x}"></SCRIPT>', f"<BODY onload!#$%&()*~+-_.,:;?@[/|\\]^`={x}>",
+        f"<<SCRIPT>{x}//<</SCRIPT>", f"<iframe src={js} <", f"</TITLE><SCRIPT>{x}</SCRIPT>",
+        f'<INPUT TYPE="IMAGE" SRC="{js}">', f'<BODY BACKGROUND="{js}">', f"<svg/onload={x}>",
+        f"<svg><script>{x}</script></svg>", f'<LINK REL="stylesheet" HREF="{js}">',
+        f'<META HTTP-EQUIV="refresh" CONTENT="0;url={js}">', f'<IFRAME SRC="{js}"></IFRAME>',
+        f'<IFRAME SRC=# onmouseover="{x}"></IFRAME>', f'<TABLE BACKGROUND="{js}">',
+        f'<DIV STYLE="background-image: url({js})">', f'<DIV STYLE="width: expression({x});">',
+        f'<OBJECT TYPE="text/x-scriptlet" DATA="data:text/html,<script>{x}</script>"></OBJECT>',
+        f'<EMBED SRC="data:image/svg+xml;base64,{svg}" type="image/svg+xml">', f'<a href="{js}">click</a>',
+        f'<a href="java&#x09;script:{x}">tab</a>', f'<a href="&#x01;{js}">ctl</a>', f"<details open ontoggle={x}>",
+        f"<math><mtext><table><mglyph><style><img src=x onerror={x}>",
+        f'<noscript><p title="</noscript><img src=x onerror={x}>">', f'"><img src=x onerror={x}>',
+        f"'-{x}-'", f'";{x};//', f"{{{{constructor.constructor('{x}')()}}}}", f"{{{{{{x}}}}}}<img src=x onerror={x}>",
+        f"<form><button formaction={js}>x</button></form>", f"<video><source onerror={x}></video>",
+        f"<style>@import'{js}';</style>", f'<base href="{js}//">', f"<img src=x onerror={x}//",
+        f"<scr<script>ipt>{x}</scr</script>ipt>", f"<![CDATA[<script>{x}</script>]]>",
+        f"<!--<img src=--><img src=x onerror={x}//>", f"<a href=\"{js}\"\x00>nul</a>",
+    ]
+
+
+def xss_corpus() -> None:
+    """every output, label, toast, popup and URL-taking function, fed filter-evasion vectors"""
+    import wsgi_webio.input as inp
+    import wsgi_webio.output as out
+
+    vectors = xss_vectors()
+    refused: list[str] = []
+
+    def attempt(call: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        try:
+            call(*args, **kwargs)
+        except (ValueError, TypeError) as exc:  # a refusal is a pass
+            refused.append(f"{getattr(call, '__name__', call)}: {exc}"[:80])
+
+    for i, v in enumerate(vectors):
+        attempt(out.put_text, v)
+        attempt(out.put_markdown, v)
+        attempt(out.put_markdown, f"[md {i}]({v}) ![mdimg {i}]({v}) <{v}>")
+        attempt(out.put_html, v, sanitize=True)
+        attempt(out.put_link, v, url=v)
+        attempt(out.put_link, f"app link {i}", app=v)
+        attempt(out.put_image, v, title=v)
+        attempt(out.put_table, [[v, out.put_text(v)]], header=[v, f"h{i}"])
+        attempt(out.put_buttons, [v, {"label": v, "value": i}], onclick=lambda _: None)
+        attempt(out.put_file, v, b"x", label=v)
+        attempt(out.put_processbar, f"bar{i}", label=v)
+        attempt(out.put_collapse, v, [v])
+        attempt(out.put_tabs, [{"title": v, "content": v}])
+        attempt(out.put_info, v)
+        attempt(out.put_code, v)
+        attempt(out.put_row, [out.put_text(v), None, out.put_text(v)])
+        attempt(out.put_grid, [[out.put_text(v)]])
+        attempt(out.put_scope, v)
+        attempt(out.put_scope, f"s{i}", [v])
+        attempt(out.put_widget, "<p>{{x}}</p><p>{{& y}}</p>", {"x": v, "y": [v]})
+        attempt(out.toast, v, duration=0)
+        attempt(out.popup, v, [v, out.put_text(v)])
+    _text(f"xss corpus: {len(vectors)} vectors, {len(refused)} refused")
+    inputs: list[Any] = []
+    for i, v in enumerate(vectors):
+        inputs += [inp.input(v, name=f"t{i}", help_text=v, placeholder=v),
+                   inp.textarea(v, name=f"a{i}", placeholder=v, help_text=v),
+                   inp.select(v, options=[(v, 1), (f"o{i}", 2)], name=f"s{i}"),
+                   inp.checkbox(v, options=[(v, 1)], name=f"c{i}"),
+                   inp.radio(v, options=[(v, 1)], name=f"r{i}"),
+                   inp.actions(v, buttons=[{"label": v, "value": 1, "type": "submit"}], name=f"b{i}")]
+    inp.input_group(vectors[16], inputs)  # the form's label too
+
+
 def _main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="server %(levelname)s %(name)s: %(message)s")
     apps = {"index": gallery, "room": make_room(), "widgets": widgets, "stack": stack, "chat": chat,
             "outputs": outputs, "form": form, "upload": upload, "pins": pins, "overlays": overlays,
-            "flood": flood, "xss": xss}
+            "flood": flood, "xss": xss, "xss_corpus": xss_corpus}
     server, app = wsgi_webio.make_server(apps, "127.0.0.1", 0)
     server.start()
     print(f"PORT {server.server_port}", flush=True)

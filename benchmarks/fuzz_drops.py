@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from tests.fuzz import clients  # noqa: E402
-from tests.fuzz.process import FuzzServer  # noqa: E402
+from tests.fuzz.process import FuzzServer, tracebacks  # noqa: E402
 from tests.transports.wsclient import ServerClosed, WSClient, masked_frame  # noqa: E402
 
 BURST = 5  # outputs per answer: fuzz_server.BURST
@@ -270,7 +270,7 @@ def main() -> int:
             server.stop()
     if args.log:
         args.log.write_text(log)
-    results["tracebacks_in_log"] = log.count("Traceback")
+    results["tracebacks_in_log"] = tracebacks(log)
     results["traceback_kinds"] = dict(Counter(re.findall(r"^([A-Za-z_.]+(?:Error|Exception|Disconnected)):", log,
                                                          re.MULTILINE)))
     results["log_lines_by_logger"] = dict(Counter(re.findall(r"^server (\w+ [\w.]+):", log, re.MULTILINE)))

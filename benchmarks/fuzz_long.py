@@ -31,7 +31,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 
 from tests.fuzz.cases import FUZZERS, Fuzzer  # noqa: E402
-from tests.fuzz.process import FuzzServer, Target  # noqa: E402
+from tests.fuzz.process import FuzzServer, Target, tracebacks  # noqa: E402
 
 
 def run_fuzzer(target: Target, fuzzer: Fuzzer, cases: int, deadline: float, check_every: int) -> dict[str, Any]:
@@ -97,7 +97,7 @@ def main() -> int:
         answers.update(r["answers"])
     summary = {
         "cases": total, "by_transport": by_transport, "seconds": round(time.monotonic() - started, 1),
-        "tracebacks_in_log": log.count("Traceback"),
+        "tracebacks_in_log": tracebacks(log),
         "http_5xx": sum(n for label, n in answers.items() if label.startswith(("http 5", "handshake 5"))),
         "ws_close_1011": answers.get("ws close 1011", 0), "no_answer": answers.get("hang", 0),
         "problems": sum(len(r["problems"]) for r in results),

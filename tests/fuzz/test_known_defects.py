@@ -15,9 +15,8 @@ import struct
 import pytest
 
 from tests.fuzz import clients
-from tests.fuzz.cases import FuzzSession
 from tests.fuzz.conftest import HEAD_TIMEOUT_S
-from tests.fuzz.process import Target, tracebacks
+from tests.fuzz.process import FuzzSession, Target, tracebacks
 from tests.transports.wsclient import OP_TEXT, frame_header
 
 pytestmark = pytest.mark.live

@@ -119,9 +119,12 @@ def _ws_open(target: Target, query: dict[str, str]) -> Any:
         return _with_log(target, Outcome(f"handshake {exc.status}", [f"handshake {exc.status}"] * (exc.status >= 500)))
 
 
-def _ws_send(target: Target, query: dict[str, str], data: Callable[[str], bytes]) -> Outcome:
-    """Open a session over ``query``, send ``data(task_id)``, close, and judge what came back."""
-    if LONE_SURROGATE.search(data(TASK)):
+def _ws_send(target: Target, query: dict[str, str], data: Callable[[str], bytes], payloads: bytes = b"") -> Outcome:
+    """Open a session over ``query``, send ``data(task_id)``, close, and judge what came back.
+
+    ``payloads``: the messages' text before masking, where a lone surrogate would show.
+    """
+    if LONE_SURROGATE.search(payloads):
         return Outcome(SKIPPED)
     client = _ws_open(target, query)
     if isinstance(client, Outcome):
@@ -147,7 +150,8 @@ def run_ws_frames(target: Target, case: Any) -> Outcome:
     query, frames = case
     return _ws_send(target, query, lambda task_id: b"".join(
         clients.frame(f["opcode"], f["payload"].replace(TASK.encode(), task_id.encode()), fin=f["fin"], rsv=f["rsv"],
-                      mask=f["mask"], long_length=f["long_length"]) for f in frames))
+                      mask=f["mask"], long_length=f["long_length"]) for f in frames),
+        b"".join(f["payload"] for f in frames))
 
 
 def run_ws_bytes(target: Target, case: bytes) -> Outcome:
@@ -157,7 +161,7 @@ def run_ws_bytes(target: Target, case: bytes) -> Outcome:
 def run_ws_messages(target: Target, case: Any) -> Outcome:
     query, messages = case
     return _ws_send(target, query, lambda task_id: b"".join(
-        clients.text_frame(m.replace(TASK.encode(), task_id.encode())) for m in messages))
+        clients.text_frame(m.replace(TASK.encode(), task_id.encode())) for m in messages), b"\n".join(messages))
 
 
 def run_ws_handshake(target: Target, case: Any) -> Outcome:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -109,15 +110,33 @@ class EventBatch:
     seq: int | None = None
 
 
+def _no_constant(name: str) -> Any:
+    # RFC 8259 has no NaN or Infinity; a browser's JSON.stringify never sends them.
+    raise ValueError(f"{name} is not JSON")
+
+
+_decoder = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def _loads(text: str | bytes) -> Any:
+    """Strict JSON (RFC 8259) from the wire, any failure a RemoteProtocolError (1007).
+
+    A nesting too deep for the decoder (``[`` x 10,000) is malformed input like any
+    other: its RecursionError never leaves this function.
+    """
     try:
-        return json.loads(text)
+        if isinstance(text, bytes | bytearray):
+            text = text.decode()  # RFC 8259 §8.1: UTF-8 only (json.loads would guess)
+        return _decoder.decode(text)
     except UnicodeDecodeError as exc:
         raise RemoteProtocolError(
             f"message is not valid UTF-8: {exc.reason} at byte {exc.start}", close_code=_INVALID_DATA
         ) from None
+    except RecursionError:
+        raise RemoteProtocolError("malformed JSON: nested too deeply", close_code=_INVALID_DATA) from None
     except ValueError as exc:
-        raise RemoteProtocolError(f"malformed JSON: {exc}", close_code=_INVALID_DATA) from None
+        # Cut to fit a WebSocket close reason (123 bytes) and one short log line.
+        raise RemoteProtocolError(f"malformed JSON: {_abbrev_text(str(exc), 80)}", close_code=_INVALID_DATA) from None
 
 
 def _event_from_obj(obj: Any) -> ClientEvent:
@@ -193,8 +212,8 @@ def _split_segments(data: bytes) -> list[bytes]:
 
 def _file_header(raw: bytes) -> dict[str, Any]:
     try:
-        header = json.loads(raw)
-    except ValueError:
+        header = _loads(raw)
+    except RemoteProtocolError:
         header = None
     if not isinstance(header, dict) or not isinstance(header.get("input_name"), str):
         raise RemoteProtocolError("file header must be a JSON object with input_name", close_code=_UNSUPPORTED_DATA)
@@ -239,7 +258,7 @@ def parse_binary_event(data: bytes) -> ClientEvent:
                 filename=name,
                 size=len(content),
                 mime_type=str(header.get("mime_type", "")),
-                last_modified=float(last_modified) if isinstance(last_modified, int | float) else 0.0,
+                last_modified=_timestamp(last_modified),
                 content=content,
             )
         )
@@ -249,8 +268,29 @@ def parse_binary_event(data: bytes) -> ClientEvent:
     return ClientEvent(event.event, event.task_id, data_out)
 
 
+def _timestamp(value: Any) -> float:
+    """A file's ``last_modified``: a finite number, else 0 (an int too big for a float too)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    try:
+        return float(value)
+    except OverflowError:
+        return 0.0
+
+
+#: Shows what a refused message held: a few levels and items of it, cheaply (a plain
+#: repr would walk all of a megabyte message, and recurse as deep as it nests).
+_short_repr = reprlib.Repr()
+_short_repr.maxlevel = 3
+_short_repr.maxstring = 40
+_short_repr.maxother = 40
+
+
 def _abbrev(obj: Any, limit: int = 80) -> str:
-    text = repr(obj)
+    return _abbrev_text(_short_repr.repr(obj), limit)
+
+
+def _abbrev_text(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -144,7 +144,8 @@ class WebSocketConnection:
         try:
             self.handle_message(message)
         except RemoteProtocolError as exc:
-            logger.warning("session %s: closing WebSocket (%d): %s", self.session.id, exc.close_code, exc.message)
+            if exc.close_code not in _REFUSALS:  # those are logged once, by ended()
+                logger.warning("session %s: closing WebSocket (%d): %s", self.session.id, exc.close_code, exc.message)
             self.channel.close(exc.close_code, exc.message)
 
     def serve(self) -> None:

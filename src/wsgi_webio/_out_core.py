@@ -86,6 +86,7 @@ from .core.state import CloseReason
 from .errors import SessionClosed
 from .protocol import encode_command
 from .runtime import aio, context
+from .runtime.slots import SlotKey
 
 if TYPE_CHECKING:
     from .runtime.session import Session, Task
@@ -106,7 +107,7 @@ logger = logging.getLogger(__name__)
 
 #: The key of its pending outputs (a ``_SessionOutputs``) in ``session.extensions``. Set by
 #: this module on first use; nothing else reads or writes it.
-STATE_KEY: Final = "wsgi_webio.output"
+STATE_KEY: Final[SlotKey[_SessionOutputs]] = SlotKey("wsgi_webio.output")
 #: Without ``sys.getrefcount`` (PyPy), a task sends all it has queued at this many:
 #: a ``while True: put_text(...)`` loop then meets flow control within a hundred
 #: outputs, and building a row or a small table rarely gets there.

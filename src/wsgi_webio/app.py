@@ -287,7 +287,7 @@ class WebIOApp:
 
 def _still_delivering(session: Session) -> bool:
     """A closed session whose client is attached and not yet given every command."""
-    if not session.machine.attached:
+    if not session.link.attached:
         return False
     conn = getattr(session.transport_state, "connection", None)  # the WebSocket transport's
     return conn is None or not conn.channel.closed

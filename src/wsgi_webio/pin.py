@@ -48,6 +48,7 @@ from .protocol import ClientEvent
 from .runtime import aio, context
 from .runtime.aio import maybe_await
 from .runtime.session import Session
+from .runtime.slots import SlotKey
 
 __all__ = [
     "get_pin_values",
@@ -68,10 +69,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: The attribute of a Session that records ``pin.use_strict()`` for that session.
-_STRICT_KEY: Final = "wsgi_webio.pin.strict"
+_STRICT_KEY: Final[SlotKey[bool]] = SlotKey("wsgi_webio.pin.strict")
 #: ``session.extensions`` key: ``{pin name: InputItem}``, the session's pin widgets as
 #: the values from the page are checked against them (the latest widget of a name wins).
-_ITEMS_KEY: Final = "wsgi_webio.pin.items"
+_ITEMS_KEY: Final[SlotKey[dict[str, InputItem]]] = SlotKey("wsgi_webio.pin.items")
 #: The data of the callback event that makes ``pin_on_change(init_run=True)``'s first
 #: call (a client's data is JSON, so it cannot forge this).
 _INIT_RUN: Final = object()

@@ -72,15 +72,15 @@ def test_dropped_outputs_go_at_the_next_creation_held_ones_wait(start):
         session = context.get_current_session()
         put_text("a")
         put_text("b")
-        seen.append(session.outbox.next_seq)  # "a" is out: nothing can embed it any more
+        seen.append(session.link.next_seq)  # "a" is out: nothing can embed it any more
         held = put_text("c")
         put_text("d")
         put_text("e")
-        seen.append(session.outbox.next_seq)  # "c" is held, so "d" waits behind it
+        seen.append(session.link.next_seq)  # "c" is held, so "d" waits behind it
         put_row([held])
-        seen.append(session.outbox.next_seq)  # row's creation: "d" and "e" went, "c" was embedded
+        seen.append(session.link.next_seq)  # row's creation: "d" and "e" went, "c" was embedded
         flush_pending()
-        seen.append(session.outbox.next_seq)
+        seen.append(session.link.next_seq)
 
     commands = run_to_end(start, app)
     assert seen == [1, 2, 4, 5]
@@ -214,9 +214,9 @@ def test_runaway_task_meets_flow_control_at_once(start):
 
     session, _ = start(app, high_water=2000, low_water=0)
     with gevent.Timeout(2):
-        while not (session.outbox.paused and all(t.waiting_flow for t in session.tasks())):
+        while not (session.link.paused and all(t.waiting_flow for t in session.tasks())):
             gevent.sleep(0)
-    assert session.outbox.buffered_bytes <= 2000 + 200
+    assert session.link.buffered_bytes <= 2000 + 200
     assert len(made) < 25  # blocked in put_text, not piling up pending outputs
 
 
@@ -226,7 +226,7 @@ def test_held_outputs_past_the_hard_cap_are_sent(start, monkeypatch):
 
     def app():
         held = [put_text(str(i)) for i in range(25)]
-        counts.append(context.get_current_session().outbox.next_seq)
+        counts.append(context.get_current_session().link.next_seq)
         put_column(held[-3:])
 
     shown = texts(run_to_end(start, app))
@@ -245,9 +245,9 @@ def test_pending_outputs_wait_for_a_slow_client_in_a_drain_task(start):
 
     session, driver = start(app, high_water=1000, low_water=0)
     with gevent.Timeout(2):
-        while not (session.outbox.paused and any(t.waiting_flow for t in session.tasks())):
+        while not (session.link.paused and any(t.waiting_flow for t in session.tasks())):
             gevent.sleep(0)
-    assert session.outbox.buffered_bytes <= 1000 + 300
+    assert session.link.buffered_bytes <= 1000 + 300
     assert len(session.tasks()) == 2  # the app, and the drain task waiting for the client
     got = 0
     with gevent.Timeout(2):
@@ -264,7 +264,7 @@ def test_outputs_of_a_task_that_ended_outlive_it_until_sent(start):
 
     session, driver = start(app, high_water=1000, low_water=0)
     with gevent.Timeout(2):
-        while not session.outbox.paused:
+        while not session.link.paused:
             gevent.sleep(0)
     assert not session.is_closed  # the drain task keeps it open
     got = []

@@ -147,10 +147,10 @@ def test_flow_control_blocks_runaway_task_until_client_polls(live):
     sid = server.get(ack=-1).headers["webio-session-id"]
     session = server.app.registry.get(sid)
     with gevent.Timeout(2):
-        while not session.outbox.paused:
+        while not session.link.paused:
             gevent.sleep(0.001)
     stalled = len(progress)
-    assert stalled < 2000 and session.outbox.buffered_bytes < 4000 + 200
+    assert stalled < 2000 and session.link.buffered_bytes < 4000 + 200
     received, ack = [], -1
     with gevent.Timeout(10):
         while True:

@@ -86,11 +86,11 @@ class WebSocketConnection:
         self.write_ready()
 
     def _write_pending(self) -> None:
-        session, outbox = self.session, self.session.outbox
+        session, link = self.session, self.session.link
         try:
             while not self.channel.closed:
-                if self.sent < outbox.next_seq:
-                    batch = outbox.since(self.sent)
+                if self.sent < link.next_seq:
+                    batch = link.since(self.sent)
                     # Counted as sent before the (possibly long) sendall: the client may
                     # run and acknowledge the first frames while the rest still travel.
                     self.sent += len(batch)
@@ -105,7 +105,7 @@ class WebSocketConnection:
                     self.channel.ping()
                 else:
                     break
-            if session.is_closed and self.sent >= outbox.next_seq and not self.channel.closed:
+            if session.is_closed and self.sent >= link.next_seq and not self.channel.closed:
                 self.channel.close(_NORMAL, "session closed")
         except ChannelClosed:
             pass  # the reader sees it too and detaches the session
@@ -125,18 +125,9 @@ class WebSocketConnection:
         if isinstance(parsed, Ack):
             if not self.acked:
                 raise RemoteProtocolError("ack frames need a connection opened with ?ack=")
-            if parsed.seq >= self.sent:
-                raise RemoteProtocolError(f"ack {parsed.seq} is ahead of the last command sent ({self.sent - 1})")
-            self.session.acknowledge(parsed.seq)
+            self.session.acknowledge(parsed.seq, self.sent)
         else:
-            try:
-                self.session.data_received(parsed)
-            except RemoteProtocolError as exc:
-                if parsed.seq is not None and exc.status_hint == 400:
-                    # As over HTTP: a refused batch counts as handled, so the client
-                    # does not re-send it after reconnecting.
-                    self.session.inbound.advance(parsed.seq, len(parsed.events))
-                raise
+            self.session.data_received(parsed)
 
     def on_message(self, message: str | bytes) -> None:
         """Apply one message; a refused one closes the connection with its close code.
@@ -171,7 +162,7 @@ def _hello(session: Session, start: int, acked: bool) -> str:
     hello: dict[str, Any] = {"command": "set_session_id", "task_id": None, "spec": session.id}
     if acked:
         hello["seq"] = start
-        hello["ack"] = session.inbound.last
+        hello["ack"] = session.link.last_event_seq
     return json.dumps(hello, separators=(",", ":"))
 
 
@@ -203,8 +194,7 @@ def serve_websocket(
         start = 0
     else:
         found = registry.get(requested)
-        gone = found is None or not isinstance(found.transport_state, _WsState)
-        if gone or (found.is_closed and not len(found.outbox)):
+        if found is None or not isinstance(found.transport_state, _WsState) or found.link.is_delivered:
             logger.info("WebSocket for unknown or expired session %.8s…", requested)
             try:
                 channel.send(CLOSE_SESSION)
@@ -213,11 +203,13 @@ def serve_websocket(
             channel.close(_POLICY_VIOLATION, "unknown or expired session")
             return
         session = found
-        start = session.outbox.first_seq if client_ack is None else client_ack + 1
-        if not session.outbox.first_seq <= start <= session.outbox.next_seq:
-            channel.close(_POLICY_VIOLATION, f"cannot resume from command {start}")
+        try:
+            start = session.link.resume_from(client_ack)
+        except RemoteProtocolError as exc:
+            channel.close(exc.close_code, exc.message)
             return
-    state: _WsState = session.transport_state
+    state = session.transport_state
+    assert isinstance(state, _WsState)  # made by create(), or checked above
     previous = state.connection
     if previous is not None:
         # The client came back on a new connection: the old one is dead or dying.
@@ -270,16 +262,17 @@ def _ended(conn: WebSocketConnection, registry: SessionRegistry, code: int, reas
 def _forget(conn: WebSocketConnection, registry: SessionRegistry, failed: bool) -> None:
     """Take a finished connection off its session and the registry."""
     session, channel = conn.session, conn.channel
-    state: _WsState = session.transport_state
+    state = session.transport_state
+    assert isinstance(state, _WsState)  # a connection is only made for its own sessions
     registry.discard_pingable(conn)
     if state.connection is conn:
         state.connection = None
     _detach(conn, registry.config.reconnect_timeout)
     if not failed:
         channel.close(_NORMAL)
-    if session.is_closed and conn.closed_cleanly and conn.sent >= session.outbox.next_seq > 0:
+    if session.is_closed and conn.closed_cleanly and conn.sent >= session.link.next_seq > 0:
         # A clean close handshake after our last frame: the client has read them all.
-        session.acknowledge(session.outbox.next_seq - 1)
+        session.acknowledge(session.link.next_seq - 1)
     registry.forget_if_done(session)
 
 
@@ -290,7 +283,7 @@ def _detach(conn: WebSocketConnection, reconnect_timeout: float) -> None:
     conn.attached = False
     session = conn.session
     session.connection_lost(conn)
-    if session.is_closed or session.machine.attached:
+    if session.is_closed or session.link.attached:
         return
     if reconnect_timeout == 0:
         session.close(CloseReason.EXPIRED)

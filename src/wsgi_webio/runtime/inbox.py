@@ -78,7 +78,15 @@ class Inbox:
         return bool(self._callbacks)
 
     def register_callback(self, callback: Callable[[Any], Any], serial_mode: bool) -> str:
-        """Register ``callback``; returns its id. :raises TypeError: not callable."""
+        """Register a function called with the event's data when the client triggers it.
+
+        Each trigger runs in a new task (greenlet) unless ``serial_mode``, where
+        triggers run one at a time in one task (and may call ``input()``).
+        ``callback`` may be an ``async def`` function.
+
+        :returns: the callback id to put in the command spec.
+        :raises TypeError: when ``callback`` is not callable.
+        """
         if not callable(callback):
             raise TypeError(f"register_callback needs a callable, got {callback!r}")
         cb_id = f"CB-{task_name(callback)}-{secrets.token_urlsafe(8)}"
@@ -216,8 +224,12 @@ class Inbox:
                     task.waiter = None
 
     def client_event(self, session: Session, task: Task) -> Generator[Any, None, ClientEvent]:
-        """``task``'s next client event, for ``yield from``: blocking in a greenlet, or
-        yielding an asyncio future that ``_wake`` resolves in a coroutine.
+        """``task``'s next client event, for ``yield from``.
+
+        In a greenlet this blocks and never yields (a generator using it runs to its
+        end in one ``send``, ``aio.run_steps``). In a coroutine it yields an asyncio
+        future that ``_wake`` resolves, so no greenlet waits: the generator is the
+        iterator of an awaitable (``aio.maybe_await``).
 
         :raises SessionClosed: when the session closes while waiting (or before).
         """

@@ -5,7 +5,8 @@ detach of its client's connections (asyncio's Protocol contract), and the wait o
 task that outruns its client (flow control) and of a request waiting for tasks to
 settle. Its protocol state is its ``SessionLink`` (``core/link.py``), its tasks a
 ``TaskGroup`` (``tasks.py``), its client events and callbacks an ``Inbox``
-(``inbox.py``); the methods the I/O API calls are kept here under their names.
+(``inbox.py``), its flow-control waits a ``WriteGate`` (``flow.py``); the methods
+the I/O API calls are kept here under their names.
 Never imports a transport or the I/O API.
 """
 
@@ -21,14 +22,16 @@ import gevent.event
 from gevent import Greenlet
 from gevent.hub import Waiter
 
-from ..core.link import HARD_LIMIT_FACTOR, Flow, SessionLink
+from ..core.link import Flow, SessionLink
 from ..core.outbox import HIGH_WATER_BYTES, LOW_WATER_BYTES
 from ..core.state import CloseReason
-from ..errors import NoSessionError, SessionClosed
+from ..errors import SessionClosed
 from ..protocol import ClientEvent, EventBatch, encode_command
-from . import aio, context
+from . import context
+from .flow import WriteGate
 from .inbox import MAX_CALLBACK_TASKS, MAX_TASK_EVENTS, Inbox, wake_waiter
 from .local import SessionLocal
+from .settle import SettleSignal
 from .slots import SessionSlots
 from .tasks import Task, TaskGroup, TaskHandle
 
@@ -89,9 +92,8 @@ class Session:
         self._inbox = Inbox(self._tasks)
         self._deferred: list[Callable[[], Any]] = []
         self._transport: Transport | None = None
-        #: None while writing is allowed; an unset Event senders wait on while paused.
-        self._writable: gevent.event.Event | None = None
-        self._settle_event: gevent.event.Event | None = None
+        self._gate = WriteGate()
+        self._settle = SettleSignal()
         #: Set once closed and finalized; created by the first join() or by _finalize.
         self._finished: gevent.event.Event | None = None
         self._on_close = on_close
@@ -130,7 +132,7 @@ class Session:
         if not self.link.close(reason):
             return
         logger.debug("session %s closing: %s", self.id, reason.value)
-        self.resume_writing()  # flow-controlled senders wake and see CLOSED
+        self._gate.resume_writing()  # flow-controlled senders wake and see CLOSED
         victims = self._tasks.end_all(but=gevent.getcurrent())
         for task in self._tasks.live():
             if not isinstance(task.waiter, Waiter):  # greenlets get SessionClosed from end_all
@@ -148,7 +150,7 @@ class Session:
         # interacting raises SessionClosed.
         context.set_current(self, Task("defer_call", "task"))
         try:
-            self._wait_until(lambda: all(t.done for t in victims), KILL_TIMEOUT_S)
+            self._settle.wait_until(lambda: all(t.done for t in victims), KILL_TIMEOUT_S)
             for task in victims:
                 if not task.done:
                     logger.warning("session %s: task %s ignored SessionClosed for %ss", self.id, task.id,
@@ -221,34 +223,18 @@ class Session:
         context.current_task()[1].scopes.append(name)
 
     def pop_scope(self) -> str:
-        """Leave the current task's innermost scope and return its name.
-
-        :raises ValueError: when only ROOT is left (it cannot be popped).
-        """
-        scopes = context.current_task()[1].scopes
-        if len(scopes) <= 1:
-            raise ValueError("the ROOT scope cannot be popped")
-        return scopes.pop()
+        """See ``Task.pop_scope``: for the current task."""
+        return context.current_task()[1].pop_scope()
 
     def get_scope_name(self, idx: int = -1) -> str:
-        """A scope of the current task's stack; -1 (the default) is the innermost.
-
-        :raises IndexError: past the stack.
-        """
+        """A scope of the current task's stack, -1 the innermost. :raises IndexError: past it."""
         return context.current_task()[1].scopes[idx]
 
     def register_callback(
         self, callback: Callable[[Any], Any], *, serial_mode: bool = False, mutex_mode: bool = False
     ) -> str:
-        """Register a function called with the event's data when the client triggers it.
-
-        Each trigger runs in a new task (greenlet) unless ``serial_mode`` (or
-        ``mutex_mode``, PyWebIO's name for it with coroutines), where triggers run one
-        at a time in one task (and may call ``input()``). ``callback`` may be an
-        ``async def`` function. Returns the callback id to put in the command spec.
-
-        :raises TypeError: when ``callback`` is not callable.
-        """
+        """See ``Inbox.register_callback``; ``mutex_mode`` is PyWebIO's name for
+        ``serial_mode`` with coroutines."""
         return self._inbox.register_callback(callback, serial_mode or mutex_mode)
 
     # ------------------------------------------------------------------ client -> tasks
@@ -277,23 +263,12 @@ class Session:
         return self._inbox.deliver_one(self, event)
 
     def next_client_event(self) -> ClientEvent:
-        """Block the current task's greenlet until the client sends it an event.
-
-        :raises SessionClosed: when the session closes while waiting (or before).
-        :raises RuntimeError: inside a coroutine (``yield from client_event()`` there).
-        """
+        """See ``Inbox.next_event``: for the current task, in its greenlet."""
         return self._inbox.next_event(self, context.current_task()[1])
 
     def client_event(self) -> Generator[Any, None, ClientEvent]:
-        """The current task's next client event: ``event = yield from session.client_event()``.
-
-        In a greenlet this blocks and never yields (a generator using it runs to its
-        end in one ``send``, ``aio.run_steps``). In a coroutine it yields an asyncio
-        future resolved when the event arrives, so no greenlet waits: the generator is
-        the iterator of an awaitable (``aio.maybe_await``).
-
-        :raises SessionClosed: when the session closes while waiting (or before).
-        """
+        """The current task's next client event: ``event = yield from session.client_event()``
+        (see ``Inbox.client_event``)."""
         return self._inbox.client_event(self, context.current_task()[1])
 
     # ------------------------------------------------------------------ tasks -> client
@@ -316,53 +291,10 @@ class Session:
         if link.is_closed:
             raise SessionClosed()
         if link.paused:
-            self._wait_writable()
+            self._gate.wait_writable(self)
         if link.send(data) is _PAUSE:
-            self.pause_writing()
+            self._gate.pause_writing()
         self._notify_transport()
-
-    def _wait_writable(self) -> None:
-        """Called while paused: block the session's own task until writing resumes.
-
-        Other writers (another session's task broadcasting, transport code) are not
-        blocked, but a buffer past HARD_LIMIT_FACTOR times the high-water mark closes
-        the session rather than grow without bound.
-        """
-        try:
-            owner, task = context.current_task()
-        except NoSessionError:
-            owner = None
-        if owner is not self or aio.in_loop_greenlet():
-            # A coroutine step (on the hub's asyncio loop) must never block either:
-            # that would stall every async task of every session.
-            if self.link.is_overflowing():
-                logger.warning("session %s: outbox over %dx its high-water mark; closing", self.id,
-                               HARD_LIMIT_FACTOR)
-                self.close(CloseReason.LIMIT)
-                raise SessionClosed()
-            return
-        task.waiting_flow = True
-        self.pulse()
-        try:
-            # close() always resumes writing, so this cannot outlive the session.
-            writable = self._writable
-            if writable is not None:
-                writable.wait()
-        finally:
-            task.waiting_flow = False
-        if self.is_closed:
-            raise SessionClosed()
-
-    def pause_writing(self) -> None:
-        """The link went over its high-water mark: senders block from now on."""
-        if self._writable is None:
-            self._writable = gevent.event.Event()
-
-    def resume_writing(self) -> None:
-        """The link drained to its low-water mark: blocked senders resume."""
-        writable, self._writable = self._writable, None
-        if writable is not None:
-            writable.set()
 
     def acknowledge(self, seq: int, sent: int | None = None) -> None:
         """The client has every command up to ``seq`` (given up to ``sent``, if known).
@@ -370,7 +302,7 @@ class Session:
         :raises RemoteProtocolError: an ack ahead of what was sent.
         """
         if self.link.ack(seq, sent) is _RESUME:
-            self.resume_writing()
+            self._gate.resume_writing()
 
     def acknowledge_batches(self, ack: int) -> None:
         """The client executed every HTTP batch up to ``ack``.
@@ -378,7 +310,7 @@ class Session:
         :raises RemoteProtocolError: an ack of a batch never sent.
         """
         if self.link.ack_batches(ack) is _RESUME:
-            self.resume_writing()
+            self._gate.resume_writing()
 
     # ------------------------------------------------------------------ transports
     def connection_made(self, transport: Transport) -> None:
@@ -401,10 +333,7 @@ class Session:
     # ------------------------------------------------------------------ settling
     def pulse(self) -> None:
         """A task changed state (blocked on the client, or ended): wake settle waits."""
-        ev = self._settle_event
-        if ev is not None:
-            self._settle_event = None
-            ev.set()
+        self._settle.pulse()
 
     def wait_settled(self, tasks: Iterable[Task], timeout: float) -> bool:
         """Wait until each of ``tasks`` has been blocked on the client or finished, the
@@ -415,17 +344,7 @@ class Session:
             pending[:] = [t for t in pending if not t.settled]
             return not pending or self.is_closed
 
-        return self._wait_until(settled, timeout)
-
-    def _wait_until(self, ready: Callable[[], bool], timeout: float) -> bool:
-        """Wait until ``ready()`` (checked at each change of a task's state) or ``timeout``."""
-        with gevent.Timeout(timeout, False):  # type: ignore[arg-type]  # gevent: False = no exception
-            while not ready():
-                if self._settle_event is None:
-                    self._settle_event = gevent.event.Event()
-                self._settle_event.wait()
-            return True
-        return False  # type: ignore[unreachable]  # reached when the timeout fires
+        return self._settle.wait_until(settled, timeout)
 
     def __repr__(self) -> str:
         return f"<Session {self.id[:8]}… {self.link.state.value} tasks={len(self._tasks)}>"

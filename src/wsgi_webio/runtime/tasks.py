@@ -82,6 +82,15 @@ class Task:
         """Waiting on the client (a greenlet or a coroutine), or finished."""
         return self.waiting_event or self.waiting_flow or self.done
 
+    def pop_scope(self) -> str:
+        """Leave the innermost scope and return its name.
+
+        :raises ValueError: when only ROOT is left (it cannot be popped).
+        """
+        if len(self.scopes) <= 1:
+            raise ValueError("the ROOT scope cannot be popped")
+        return self.scopes.pop()
+
     def pending_events(self) -> int:
         """Client events queued and not read yet."""
         return 0 if self.events is None else len(self.events)

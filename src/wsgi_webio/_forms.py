@@ -132,7 +132,7 @@ class Form:
             value = item.convert(raw, submit=submit)
         except Refused as refused:
             logger.info("input %r refused %r: %s", item.name, _abbrev(raw), refused.key)
-            return False, refused.text(self.lang)
+            return False, message(refused.key, self.lang, *refused.args_)
         if item.validate is not None:
             try:
                 error = item.validate(value)

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from ._input_args import Choice, format_size, json_copy, option_key
+from .errors import Refused
 from .protocol import UploadedFile
 
 __all__ = ["MISSING", "InputItem", "Refused", "message"]
@@ -60,22 +61,6 @@ def message(key: str, lang: str, *args: Any) -> str:
     """The feedback text ``key`` in the user's language (Chinese when ``lang`` has "zh")."""
     en, zh = _MESSAGES[key]
     return (zh if "zh" in lang.lower() else en).format(*args)
-
-
-class Refused(Exception):
-    """A value the client sent does not fit its item.
-
-    :param key: a message key (see ``message``); ``args`` fill its placeholders.
-    """
-
-    def __init__(self, key: str, *args: Any) -> None:
-        super().__init__(key, *args)
-        self.key = key
-        self.args_ = args
-
-    def text(self, lang: str) -> str:
-        """The user-facing feedback."""
-        return message(self.key, lang, *self.args_)
 
 
 class _Missing:

@@ -24,6 +24,7 @@ import gevent
 from gevent.hub import get_hub
 from gevent.lock import Semaphore
 
+from ..errors import ChannelClosed
 from . import wsframes as wf
 from .wsparser import Control, FrameParser
 
@@ -47,23 +48,6 @@ _RECV_BYTES = 65536
 
 OnMessage = Callable[[str | bytes], None]
 OnEnd = Callable[[int, str], None]
-
-
-class ChannelClosed(Exception):
-    """The WebSocket connection is over; no message will arrive or leave any more.
-
-    :param code: the peer's close code (1005 if it gave none), the code we closed with
-        (e.g. 1002, 1007, 1009), or 1006 if the connection was lost.
-    :param reason: the close reason, or a short description.
-    """
-
-    def __init__(self, code: int, reason: str = "") -> None:
-        super().__init__(code, reason)
-        self.code = code
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return f"WebSocket closed with code {self.code}: {self.reason or '(no reason)'}"
 
 
 class EventedWebSocket:

@@ -62,7 +62,7 @@ class SessionLink:
     :raises ValueError: unless ``0 <= low_water <= high_water``.
     """
 
-    __slots__ = ("_outbox", "_inbound", "_machine", "_window", "_window_size")
+    __slots__ = ("_outbox", "_inbound", "_machine", "_window", "_window_size", "is_closed")
 
     def __init__(
         self,
@@ -77,15 +77,14 @@ class SessionLink:
         #: The HTTP batch window, made by the first poll (a WebSocket session has none).
         self._window: BatchWindow | None = None
         self._window_size = window
+        #: True once closed: the lifecycle state, kept as a plain attribute because
+        #: every command sent and every event delivered asks (read it, never set it).
+        self.is_closed = False
 
     # ------------------------------------------------------------------ lifecycle
     @property
     def state(self) -> SessionState:
         return self._machine.state
-
-    @property
-    def is_closed(self) -> bool:
-        return self._machine.state is SessionState.CLOSED
 
     @property
     def close_reason(self) -> CloseReason | None:
@@ -111,6 +110,7 @@ class SessionLink:
         (and changes nothing) when already closed."""
         if not self._machine.close(reason):
             return False
+        self.is_closed = True
         self._outbox.append(CLOSE_SESSION)
         self._outbox.paused = False
         return True

@@ -40,7 +40,7 @@ from gevent.selectors import GeventSelector
 from . import context
 
 if TYPE_CHECKING:
-    from .session import Task
+    from .tasks import Task
 
 __all__ = [
     "BLOCKING_WARN_S",

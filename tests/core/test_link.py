@@ -131,6 +131,9 @@ def test_close_unpauses_and_queues_close_session() -> None:
     assert (link.state, link.close_reason) == (SessionState.CLOSED, CloseReason.EXPIRED)
     assert not link.close(CloseReason.REQUESTED)  # idempotent: nothing queued twice
     assert link.since(0).count(CLOSE_SESSION) == 1 and link.close_reason is CloseReason.EXPIRED
+    with pytest.raises(LocalProtocolError, match="nothing goes after close_session"):
+        link.send("late")
+    assert link.since(0)[-1] == CLOSE_SESSION
 
 
 @pytest.mark.parametrize(("buffered", "overflowing"), [

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Final, TypeVar
 
-from ..errors import RemoteProtocolError
+from ..errors import LocalProtocolError, RemoteProtocolError
 from ..protocol import CLOSE_SESSION, ClientEvent, EventBatch
 from .outbox import BATCH_WINDOW, HIGH_WATER_BYTES, LOW_WATER_BYTES, BatchWindow, EventSequencer, Outbox, Poll
 from .state import CloseReason, SessionMachine, SessionState
@@ -139,7 +139,12 @@ class SessionLink:
     # ------------------------------------------------------------------ commands out
     def send(self, command: str) -> Flow:
         """Retain one encoded command for the client; PAUSE when it crossed the
-        high-water mark (the caller stops its writers), else STEADY."""
+        high-water mark (the caller stops its writers), else STEADY.
+
+        :raises LocalProtocolError: once closed: nothing goes after ``close_session``.
+        """
+        if self.is_closed:
+            raise LocalProtocolError("the session is closed: nothing goes after close_session")
         return _PAUSE if self._outbox.append(command) else _STEADY
 
     @property

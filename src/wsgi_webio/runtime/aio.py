@@ -275,7 +275,7 @@ def _take_turn(task: Task) -> Generator[Any, None, None]:
 def _pass_turn(task: Task) -> None:
     waiting = task.turns
     while waiting:
-        turn = waiting.pop(0)  # type: ignore[union-attr]
+        turn = waiting.pop(0)
         if not turn.done():
             if not waiting:
                 task.turns = _BUSY

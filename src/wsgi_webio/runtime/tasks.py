@@ -64,8 +64,9 @@ class Task:
         #: What waits for the next event: a gevent Waiter (a greenlet) or an asyncio
         #: future (a coroutine); None when nothing waits.
         self.waiter: Waiter[Any] | asyncio.Future[None] | None = None
-        #: Awaited client waits of this task queued behind the running one (owned by ``aio``).
-        self.turns: Any = None
+        #: Awaited client waits of this task queued behind the running one (owned by
+        #: ``aio``): None when none runs, ``()`` when one runs and none waits.
+        self.turns: list[asyncio.Future[None]] | tuple[()] | None = None
         #: The scope stack, shared output space but one stack per task.
         self.scopes: list[str] = ["ROOT"]
         #: Waiting in client_event() with nothing queued.

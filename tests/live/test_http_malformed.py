@@ -12,7 +12,12 @@ import pytest
 from tests.live.httpclient import request
 from tests.live.test_http import echo_app, form_task
 from tests.live.test_websocket import connect, recv, submit, until
+from tests.runtime.conftest import make_info
 from tests.transports.wsclient import ServerClosed
+from wsgi_webio.config import WebIOConfig
+from wsgi_webio.errors import ChannelClosed as ChannelClosedError
+from wsgi_webio.runtime.registry import SessionRegistry
+from wsgi_webio.transports.websocket import WebSocketConnection
 
 pytestmark = pytest.mark.live
 
@@ -95,3 +100,43 @@ def test_malformed_chunked_body_gets_400_without_traceback(live, caplog, body):
     assert len([r for r in caplog.records if "request body" in r.getMessage()]) == 1
     ok = server.post(sid, [{"event": "from_submit", "task_id": task, "data": {"data": "ok"}}], seq=0, ack=0)
     assert ok.status == 200
+
+
+class ReaderChannel:
+    """A channel read by a reader greenlet (TLS, gevent-websocket's handler, uWSGI):
+    gives one message, then reports the close we sent, as those channels do."""
+
+    def __init__(self, message: str) -> None:
+        self.messages = [message]
+        self.closed = False
+        self.close_code: int | None = None
+
+    def receive(self) -> str:
+        if self.closed:
+            raise ChannelClosedError(self.close_code or 1006, "closed")
+        return self.messages.pop(0)
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        self.closed, self.close_code = True, code
+
+    def send(self, text: str) -> None:
+        pass
+
+    def send_many(self, texts: list[str]) -> None:
+        pass
+
+
+def test_malformed_json_on_a_reader_greenlet_channel_is_logged_once(caplog):
+    registry = SessionRegistry(WebIOConfig())
+    try:
+        session = registry.create(echo_app, make_info("websocket"))
+        channel = ReaderChannel("[" * 10_000)
+        conn = WebSocketConnection(session, channel, acked=False, start=0)  # type: ignore[arg-type]
+        with caplog.at_level(logging.INFO, logger="wsgi_webio"), gevent.Timeout(5):
+            conn.serve()
+            conn.ended(channel.close_code or 1006, "closed")  # as an evented channel reports its end
+        assert channel.close_code == 1007
+        assert no_traceback(caplog.records)
+        assert len([r for r in caplog.records if "1007" in r.getMessage()]) == 1
+    finally:
+        registry.close_all()

@@ -55,7 +55,7 @@ class WebSocketConnection:
     """The transport of a session while a WebSocket is attached to it."""
 
     __slots__ = ("session", "channel", "acked", "batched", "sent", "attached", "closed_cleanly", "_writing",
-                 "_ping_due")
+                 "_ping_due", "_refused")
 
     def __init__(
         self, session: Session, channel: WebSocketChannel, acked: bool, start: int, batched: bool = False
@@ -74,6 +74,8 @@ class WebSocketConnection:
         self.sent = start
         self._writing = False
         self._ping_due = False
+        #: We closed the connection refusing a message (and logged it, once).
+        self._refused = False
 
     # --------------------------------------------------------------- session side
     def write_ready(self) -> None:
@@ -135,8 +137,8 @@ class WebSocketConnection:
         try:
             self.handle_message(message)
         except RemoteProtocolError as exc:
-            if exc.close_code not in _REFUSALS:  # those are logged once, by ended()
-                logger.warning("session %s: closing WebSocket (%d): %s", self.session.id, exc.close_code, exc.message)
+            self._refused = True  # logged here, not again by ended()
+            logger.warning("session %s: closing WebSocket (%d): %s", self.session.id, exc.close_code, exc.message)
             self.channel.close(exc.close_code, exc.message)
 
     def serve(self) -> None:
@@ -152,7 +154,7 @@ class WebSocketConnection:
     def ended(self, code: int, reason: str) -> None:
         """The connection is over (``code`` as ChannelClosed reports it)."""
         self.closed_cleanly = code in (_NORMAL, _GOING_AWAY)
-        if code in _REFUSALS:
+        if code in _REFUSALS and not self._refused:
             logger.warning("session %s: refused WebSocket message (%d): %s", self.session.id, code, reason)
         else:
             logger.debug("session %s: WebSocket closed (%s %s)", self.session.id, code, reason)

@@ -25,6 +25,7 @@ __all__ = [
     "ClientEvent",
     "EventBatch",
     "UploadedFile",
+    "abbrev",
     "encode_command",
     "parse_binary_event",
     "parse_event_list",
@@ -89,10 +90,10 @@ class ClientEvent:
     def __post_init__(self) -> None:
         if self.event not in EVENT_NAMES:
             raise RemoteProtocolError(
-                f"unknown event {self.event!r}; expected one of {sorted(EVENT_NAMES)}"
+                f"unknown event {abbrev(self.event)}; expected one of {sorted(EVENT_NAMES)}"
             )
         if not isinstance(self.task_id, str) or not self.task_id:
-            raise RemoteProtocolError(f"event {self.event!r} needs a task_id string, got {self.task_id!r}")
+            raise RemoteProtocolError(f"event {self.event!r} needs a task_id string, got {abbrev(self.task_id)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,16 +145,16 @@ def _event_from_obj(obj: Any) -> ClientEvent:
         raise RemoteProtocolError(f"an event must be a JSON object, got {type(obj).__name__}")
     missing = {"event", "task_id"} - obj.keys()
     if missing:
-        raise RemoteProtocolError(f"event is missing {sorted(missing)}: {_abbrev(obj)}")
+        raise RemoteProtocolError(f"event is missing {sorted(missing)}: {abbrev(obj)}")
     name = obj["event"]
     if not isinstance(name, str):
-        raise RemoteProtocolError(f"event name must be a string, got {name!r}")
+        raise RemoteProtocolError(f"event name must be a string, got {abbrev(name)}")
     return ClientEvent(name, obj["task_id"], obj.get("data"))
 
 
 def _int_field(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise RemoteProtocolError(f"{what} must be an integer, got {value!r}")
+        raise RemoteProtocolError(f"{what} must be an integer, got {abbrev(value)}")
     if value < -1:
         raise RemoteProtocolError(f"{what} must be >= -1, got {value}")
     return value
@@ -190,7 +191,7 @@ def parse_ws_text(text: str) -> EventBatch | Ack:
         if "events" in obj and isinstance(obj["events"], list):
             seq = _int_field(obj.get("seq"), "seq")
             return EventBatch(tuple(_event_from_obj(item) for item in obj["events"]), seq)
-    raise RemoteProtocolError(f"unrecognised message: {_abbrev(obj)}")
+    raise RemoteProtocolError(f"unrecognised message: {abbrev(obj)}")
 
 
 def _split_segments(data: bytes) -> list[bytes]:
@@ -250,7 +251,8 @@ def parse_binary_event(data: bytes) -> ClientEvent:
         size = header.get("size", len(content))
         if size != len(content):
             raise RemoteProtocolError(
-                f"file {name!r} declares {size!r} bytes but carries {len(content)}", close_code=_UNSUPPORTED_DATA
+                f"file {abbrev(name)} declares {abbrev(size)} bytes but carries {len(content)}",
+                close_code=_UNSUPPORTED_DATA,
             )
         last_modified = header.get("last_modified", 0)
         files.setdefault(header["input_name"], []).append(
@@ -286,7 +288,9 @@ _short_repr.maxstring = 40
 _short_repr.maxother = 40
 
 
-def _abbrev(obj: Any, limit: int = 80) -> str:
+def abbrev(obj: Any, limit: int = 80) -> str:
+    """A short repr of a value from the client, for an error message or a log line:
+    a few levels and items of it, at most ``limit`` characters."""
     return _abbrev_text(_short_repr.repr(obj), limit)
 
 
@@ -306,9 +310,9 @@ def check_seq(value: str | None, name: str, *, required: bool) -> int | None:
     try:
         number = int(value)
     except ValueError:
-        raise RemoteProtocolError(f"query parameter {name!r} must be an integer, got {value!r}") from None
+        raise RemoteProtocolError(f"query parameter {name!r} must be an integer, got {abbrev(value)}") from None
     if number < -1:
-        raise RemoteProtocolError(f"query parameter {name!r} must be >= -1, got {number}")
+        raise RemoteProtocolError(f"query parameter {name!r} must be >= -1, got {abbrev(number)}")
     return number
 
 

@@ -94,6 +94,19 @@ def test_ack(sent: int, ack: int, given: int | None, first_seq: int, error: str 
     assert link.since(first_seq) == [f"c{i}" for i in range(first_seq, sent)]
 
 
+@pytest.mark.parametrize("call", [
+    pytest.param(lambda link, n: link.ack(n), id="ack"),
+    pytest.param(lambda link, n: link.ack(n, 1), id="ack past this connection"),
+    pytest.param(lambda link, n: link.ack_batches(n), id="ack of batches"),
+    pytest.param(lambda link, n: link.resume_from(n), id="resume"),
+    pytest.param(lambda link, n: link.receive(EventBatch(EVENTS[:1], n), Recorder()), id="event seq"),
+])
+def test_refusals_of_huge_numbers_stay_short(call: Any) -> None:
+    with pytest.raises(RemoteProtocolError) as info:
+        call(link_with("a"), int("9" * 4000))  # a client's JSON may carry any integer
+    assert len(info.value.message) < 120
+
+
 def test_old_ack_changes_nothing() -> None:
     link = link_with("a", "b", "c")
     link.ack(1)

@@ -262,6 +262,28 @@ def test_binary_event_last_modified_is_a_float_or_zero(last_modified: Any, expec
     assert event.data["files"][0].last_modified == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('{"event": "%s", "task_id": "t"}' % ("x" * 100_000), id="huge event name"),
+        pytest.param('{"event": "callback", "task_id": ["%s"]}' % ("x" * 100_000), id="huge task_id"),
+        pytest.param('{"event": {"x": "%s"}, "task_id": "t"}' % ("x" * 100_000), id="huge event object"),
+        pytest.param('{"seq": "%s", "events": []}' % ("9" * 100_000), id="huge seq"),
+    ],
+)
+def test_refusals_of_huge_values_stay_short(text: str) -> None:
+    with pytest.raises(RemoteProtocolError) as info:
+        parse_ws_text(text)
+    assert len(info.value.message) < 200
+
+
+@pytest.mark.parametrize("value", [pytest.param("9" * 5000, id="5,000 digits"), pytest.param("x" * 5000, id="text")])
+def test_check_seq_refusal_stays_short(value: str) -> None:
+    with pytest.raises(RemoteProtocolError) as info:
+        check_seq(value, "ack", required=False)
+    assert len(info.value.message) < 200
+
+
 def test_refusal_message_shows_a_deep_message_briefly() -> None:
     deep = '{"x":' * 500 + "0" + "}" * 500  # parses, but nests past what a plain repr should walk
     with pytest.raises(RemoteProtocolError, match=r"unrecognised message: ") as info:

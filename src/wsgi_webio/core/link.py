@@ -18,7 +18,7 @@ from http import HTTPStatus
 from typing import Final, TypeVar
 
 from ..errors import LocalProtocolError, RemoteProtocolError
-from ..protocol import CLOSE_SESSION, ClientEvent, EventBatch
+from ..protocol import CLOSE_SESSION, ClientEvent, EventBatch, abbrev
 from .outbox import BATCH_WINDOW, HIGH_WATER_BYTES, LOW_WATER_BYTES, BatchWindow, EventSequencer, Outbox, Poll
 from .state import CloseReason, SessionMachine, SessionState
 
@@ -193,7 +193,7 @@ class SessionLink:
         :raises RemoteProtocolError: (400) for an ack ahead of what was sent; nothing changes.
         """
         if sent is not None and seq >= sent:
-            raise RemoteProtocolError(f"ack {seq} is ahead of the last command sent ({sent - 1})")
+            raise RemoteProtocolError(f"ack {abbrev(seq)} is ahead of the last command sent ({sent - 1})")
         if seq < self._outbox.first_seq:
             return _STEADY
         return _RESUME if self._outbox.ack(seq) else _STEADY
@@ -207,7 +207,7 @@ class SessionLink:
         """
         start = self._outbox.first_seq if ack is None else ack + 1
         if not self._outbox.first_seq <= start <= self._outbox.next_seq:
-            raise RemoteProtocolError(f"cannot resume from command {start}", close_code=_POLICY_VIOLATION)
+            raise RemoteProtocolError(f"cannot resume from command {abbrev(start)}", close_code=_POLICY_VIOLATION)
         return start
 
     # ------------------------------------------------------------------ HTTP batches

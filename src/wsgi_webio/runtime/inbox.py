@@ -21,7 +21,7 @@ import gevent
 from gevent.hub import Waiter
 
 from ..errors import RemoteProtocolError, SessionClosed
-from ..protocol import ClientEvent
+from ..protocol import ClientEvent, abbrev
 from . import aio, context
 from .tasks import Task, TaskGroup, task_name
 
@@ -141,14 +141,14 @@ class Inbox:
             raise RemoteProtocolError("session is closed", status_hint=410)
         if event.event == "callback":
             if event.task_id not in self._callbacks:
-                raise RemoteProtocolError(f"unknown callback id {event.task_id!r}")
+                raise RemoteProtocolError(f"unknown callback id {abbrev(event.task_id)}")
             return True
         if self._tasks.get(event.task_id) is not None:
             return True
         if self._tasks.just_ended(event.task_id):
             logger.info("session %s: dropped %s for ended task %s", session.id, event.event, event.task_id)
             return False
-        raise RemoteProtocolError(f"unknown task id {event.task_id!r} for event {event.event!r}")
+        raise RemoteProtocolError(f"unknown task id {abbrev(event.task_id)} for event {event.event!r}")
 
     def _check_capacity(self, events: Iterable[ClientEvent]) -> None:
         """:raises RemoteProtocolError: (429) if delivering ``events`` would overflow a

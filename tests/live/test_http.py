@@ -409,3 +409,32 @@ def test_requests_leave_no_reference_cycles_behind(live):
         gc.set_debug(0)
         gc.garbage.clear()
     assert ours == []
+
+
+def test_finished_http_sessions_leave_no_reference_cycles_behind(live):
+    # A session's parts and its long-poll channel hold no reference back to it: a
+    # session that ends is freed by reference counting, not by the cyclic collector.
+    server = live(lambda: put_text("got", input("say")))
+
+    def one_session():
+        first = server.get(ack=-1)
+        sid = first.headers["webio-session-id"]
+        reply = server.post(sid, [{"event": "from_submit", "task_id": form_task(first), "data": {"data": "x"}}],
+                            seq=0, ack=0)
+        server.get(sid, ack=reply.json()["seq"] + len(reply.json()["commands"]) - 1)  # the last batch is read
+        with gevent.Timeout(5):
+            while len(server.app.registry):
+                gevent.sleep(0.01)
+
+    one_session()
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for _ in range(3):
+            one_session()
+        gc.collect()
+        ours = [o for o in gc.garbage if type(o).__module__.split(".")[0] in ("werkzeug", "wsgi_webio", "gevent")]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert ours == []

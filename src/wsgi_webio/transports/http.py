@@ -64,10 +64,12 @@ class LongPollChannel:
     ``STREAM_AFTER_SECONDS`` stops holding the GET back, so a long task's outputs stream.
     """
 
-    __slots__ = ("session", "_news", "_generation", "_settling", "_sent_upto", "_replies")
+    __slots__ = ("link", "_news", "_generation", "_settling", "_sent_upto", "_replies")
 
     def __init__(self, session: Session) -> None:
-        self.session = session
+        #: The session's link; not the session, which holds this channel (no reference
+        #: cycle: a session that ends is freed without the cyclic collector).
+        self.link = session.link
         self._news = gevent.event.Event()
         self._generation = 0
         #: POSTs of this session waiting for their tasks to settle.
@@ -83,7 +85,7 @@ class LongPollChannel:
 
     def poll(self) -> Poll:
         """The batches a reply carries (cutting a new one if allowed), recorded as sent."""
-        link = self.session.link
+        link = self.link
         first = link.first_seq
         poll = link.poll()
         if poll.batches:
@@ -92,7 +94,7 @@ class LongPollChannel:
         return poll
 
     def _unsent(self) -> bool:
-        return self.session.link.next_seq > self._sent_upto
+        return self.link.next_seq > self._sent_upto
 
     def begin_settle(self) -> None:
         """A POST starts waiting for its tasks: hold back the GET's wake-ups."""
@@ -101,7 +103,7 @@ class LongPollChannel:
     def end_settle(self) -> None:
         """A POST answered (or stopped waiting): wake the GET if it now has news."""
         self._settling -= 1
-        if not self._settling and (self.session.is_closed or self._unsent()):
+        if not self._settling and (self.link.is_closed or self._unsent()):
             self._news.set()
 
     def hold(self, timeout: float) -> None:
@@ -124,9 +126,9 @@ class LongPollChannel:
             return True
         if self._settling:
             return False
-        if self.session.is_closed or self._unsent():
+        if self.link.is_closed or self._unsent():
             return True
-        return replies == self._replies and self.session.link.has_news()
+        return replies == self._replies and self.link.has_news()
 
 
 def _reply(ctx: HttpContext, body: str, status: int = HTTPStatus.OK, session_id: str | None = None) -> None:

@@ -236,7 +236,7 @@ def test_flow_control_blocks_runaway_task_until_client_drains(registry):
             gevent.sleep(0)
     stalled = len(sent)
     gevent.sleep(0.01)
-    assert len(sent) == stalled < 1000  # blocked in send_task_command, not spinning
+    assert len(sent) == stalled < 1000  # blocked in send_command, not spinning
     assert all(t.waiting_flow for t in session.tasks())
     assert session.link.buffered_bytes <= 2000 + 200
     driver = Driver(session)

@@ -177,9 +177,6 @@ class Page:
             self._recent.remove(task_id)
         self._recent.append(task_id)
 
-    def _cmd_input(self, spec: dict[str, Any], task_id: str | None) -> None:  # PyWebIO's legacy single input
-        self._cmd_input_group({"label": spec.get("label", ""), "inputs": [spec]}, task_id)
-
     def _top_form(self, task_id: str | None) -> Form:
         stack = self._forms.get(task_id or "")
         if not stack:
@@ -233,10 +230,6 @@ class Page:
     def _cmd_pin_values(self, spec: dict[str, Any], task_id: str | None) -> None:
         values = self.pins
         self._reply(task_id, {name: values[name] for name in spec.get("names", []) if name in values})
-
-    def _cmd_pin_value(self, spec: dict[str, Any], task_id: str | None) -> None:  # PyWebIO 1.8.3
-        values = self.pins
-        self._reply(task_id, {"value": values[spec["name"]]} if spec["name"] in values else None)
 
     def _cmd_pin_update(self, spec: dict[str, Any], task_id: str | None) -> None:
         node = self._pin_nodes().get(spec["name"])

@@ -108,9 +108,14 @@ def set_processbar(name: str, value: float, label: str | None) -> Command:
     return Command(SET_PROCESSBAR, {"name": name, "value": value, "label": label})
 
 
-def popup(title: str, content: list[Any], size: str, implicit_close: bool, closable: bool) -> Command:
-    return Command(POPUP, {"title": title, "content": content, "size": size, "implicit_close": implicit_close,
-                           "closable": closable})
+def popup(title: str, content: list[Any], size: str, implicit_close: bool, closable: bool,
+          dom_id: str | None = None) -> Command:
+    """A modal dialog; its body is the element ``dom_id`` (a scope), when given."""
+    spec = {"title": title, "content": content, "size": size, "implicit_close": implicit_close,
+            "closable": closable}
+    if dom_id is not None:
+        spec["dom_id"] = dom_id
+    return Command(POPUP, spec)
 
 
 def close_popup() -> Command:

@@ -579,6 +579,11 @@ class Session:
         self._check_capacity((event,))
         return self._dispatch(event)
 
+    def run_callback(self, callback_id: str, data: Any) -> Task | None:
+        """Call a registered callback from server code as a click of it would be: in a
+        task of its own, or in the serial task. :raises RemoteProtocolError: see data_received."""
+        return self.send_client_event(ClientEvent("callback", callback_id, data))
+
     def _check_target(self, event: ClientEvent) -> bool:
         """True if the event can be delivered, False if it is stale (for a task that
         just ended). :raises RemoteProtocolError: for ids never issued."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from .runtime.session import Session
+    from ..runtime.session import Session
 
 __all__ = [
     "ASYNC_ISSUE",

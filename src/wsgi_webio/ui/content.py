@@ -3,7 +3,7 @@ images, files, links, progress bars and loading spinners.
 
 Owns building each one's output spec (docs/ui-spec.md) from PyWebIO 1.8's
 arguments, with their validation. Sends nothing itself: every function returns a
-pending ``Output`` (see ``_out_core``); must not reach the session but through it.
+pending ``Output`` (see ``ui/outputs.py``); must not reach the session but through it.
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-from . import _markdown
-from ._out_core import Output, discard_on_error, embed, send_ui_command
-from ._out_names import Span, check_callback, check_scope_name
-from ._out_sanitize import sanitize_html
-from .core.urls import IMAGE_SCHEMES, LINK_SCHEMES, is_safe_image_src, is_safe_link, url_scheme
-from .runtime import context
+from ..core import commands
+from ..core.urls import IMAGE_SCHEMES, LINK_SCHEMES, is_safe_image_src, is_safe_link, url_scheme
+from ..runtime import context
+from . import markdown
+from .checks import Span, check_callback, check_scope_name
+from .delivery import send_current
+from .outputs import Output, discard_on_error, embed
+from .sanitizer import sanitize_html
 
 __all__ = [
     "put_button",
@@ -34,9 +36,11 @@ __all__ = [
     "put_loading",
     "put_markdown",
     "put_processbar",
+    "put_progressbar",
     "put_table",
     "put_text",
     "set_processbar",
+    "set_progressbar",
     "span",
 ]
 
@@ -95,14 +99,14 @@ def put_markdown(mdcontent: str, lstrip: bool = True, options: Mapping[str, Any]
 
         warnings.warn("put_markdown(strip_indent=...) is deprecated; lstrip=True removes indentation",
                       DeprecationWarning, stacklevel=2)
-        mdcontent = _markdown.strip_spaces(str(mdcontent), kwargs.pop("strip_indent"))
+        mdcontent = markdown.strip_spaces(str(mdcontent), kwargs.pop("strip_indent"))
     if kwargs:
         raise TypeError(f"put_markdown() got unexpected arguments {sorted(kwargs)}")
     if not isinstance(mdcontent, str):
         raise TypeError(f"put_markdown() needs a str, got {mdcontent!r:.60}")
     if lstrip:
-        mdcontent = _markdown.strip_code_indent(mdcontent)
-    rendered = _markdown.render_markdown(mdcontent, sanitize=bool(sanitize), options=options)
+        mdcontent = markdown.strip_code_indent(mdcontent)
+    rendered = markdown.render_markdown(mdcontent, sanitize=bool(sanitize), options=options)
     return Output.make({"type": "markdown", "html": rendered}, scope, position)
 
 
@@ -473,8 +477,7 @@ def set_processbar(name: str, value: float, label: str | None = None) -> None:
     """
     check_scope_name(name, "progress bar name")
     value = _progress(value, "value")
-    send_ui_command("set_processbar", {"name": name, "value": value,
-                                       "label": f"{value * 100:.1f}%" if label is None else str(label)})
+    send_current(commands.set_processbar(name, value, f"{value * 100:.1f}%" if label is None else str(label)))
 
 
 def put_loading(shape: str = "border", color: str = "dark", scope: str | None = None,
@@ -497,3 +500,8 @@ def put_loading(shape: str = "border", color: str = "dark", scope: str | None = 
     if color not in COLORS:
         raise ValueError(f"color must be one of {sorted(COLORS)}, got {color!r}")
     return Output.make({"type": "loading", "shape": shape, "color": color}, scope, position, container="loading")
+
+
+#: PyWebIO's other names for the progress bar functions.
+put_progressbar = put_processbar
+set_progressbar = set_processbar

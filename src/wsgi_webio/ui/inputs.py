@@ -1,10 +1,10 @@
 """Input functions: PyWebIO 1.8's ``pywebio.input`` names and parameters.
 
-Owns the public input API: building each input item from its arguments and, for a
-call without ``name``, running it as a one-item form whose value it returns. A call
-with ``name`` returns an item for ``input_group`` (or a pin widget) instead. The
-form round trip lives in ``_forms`` and the value checks in ``_input_items``; this
-module must not read events or send commands itself, nor hold state.
+Owns the public input functions: each builds its item (``ui/widgets.py``) and, for
+a call without ``name``, runs it as a one-item form whose value it returns. A call
+with ``name`` returns the item for ``input_group`` instead. The form round trip
+lives in ``ui/forms.py`` and the value checks in ``ui/items.py``; this module must
+not read events or send commands itself, nor hold state.
 
 .. code-block:: python
 
@@ -16,25 +16,14 @@ module must not read events or send commands itself, nor hold state.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any, Final
 
-from ._forms import check_group_items, form_steps, input_update, run_form
-from ._input_args import (
-    INPUT_TYPES,
-    Choice,
-    check_html_attrs,
-    check_name,
-    mark_selected,
-    parse_buttons,
-    parse_options,
-    parse_size,
-    to_wire,
-)
-from ._input_items import InputItem
-from ._out_core import check_callback
-from .runtime.aio import is_async_callable, maybe_await
+from ..runtime.aio import maybe_await
+from . import widgets
+from .forms import check_group_items, form_steps, input_update, run_form
+from .items import InputItem
+from .widgets import Validator, callable_or_none
 
 __all__ = [
     "CHECKBOX", "COLOR", "DATE", "DATETIME", "DATETIME_LOCAL", "FLOAT", "NUMBER", "PASSWORD", "RADIO", "SELECT",
@@ -58,44 +47,6 @@ CHECKBOX: Final = "checkbox"
 RADIO: Final = "radio"
 SELECT: Final = "select"
 TEXTAREA: Final = "textarea"
-
-#: Keys an item sets itself, which ``other_html_attrs`` may not replace.
-_RESERVED: Final = frozenset({"type", "name", "options", "buttons", "action", "inputs", "float"})
-
-Validator = Callable[[Any], Any]
-
-
-def _callable_or_none(func: Any, what: str) -> None:
-    """:raises TypeError: for a non-callable or an ``async def`` (validators and
-    onchange run inside the form's loop and must answer at once)."""
-    if func is not None:
-        check_callback(func, what)
-        if is_async_callable(func):
-            raise TypeError(f"{what} must be a plain function, not async def: it runs inside the form "
-                            "and its answer is needed at once")
-
-
-def _item(kind: str, label: Any, name: str | None, validate: Validator | None, onchange: Validator | None,
-          other_html_attrs: Mapping[str, Any], fields: Mapping[str, Any], *,
-          choices: tuple[Choice, ...] = (), action: Any = None) -> InputItem:
-    """Build one item: the wire spec without None values, plus its rules."""
-    _callable_or_none(validate, "validate")
-    _callable_or_none(onchange, "onchange")
-    attrs = check_html_attrs(other_html_attrs)
-    spec: dict[str, Any] = {"type": kind, "label": "" if label is None else str(label)}
-    if name is not None:
-        spec["name"] = check_name(name)
-    spec.update((k, v) for k, v in fields.items() if v is not None)
-    clash = sorted((attrs.keys() & spec.keys()) | (attrs.keys() & _RESERVED))
-    if clash:
-        raise ValueError(f"other_html_attrs may not set {clash}: the input sets them itself")
-    spec.update(attrs)
-    if validate is not None:
-        spec["onblur"] = True
-    if onchange is not None:
-        spec["onchange"] = True
-    return InputItem(to_wire(spec, f"{kind} input"), validate=validate, onchange=onchange, action=action,
-                     choices=choices)
 
 
 def _ask(item: InputItem) -> Any:
@@ -149,20 +100,9 @@ def input(
         age = input("Age", type=NUMBER, validate=lambda v: None if 0 < v < 150 else "Really?")
         when = input("Date", type=DATE)
     """
-    if type not in INPUT_TYPES:
-        raise ValueError(f"input type must be one of {INPUT_TYPES}, got {type!r}")
-    if action is not None:
-        if not isinstance(action, tuple | list) or len(action) != 2:
-            raise TypeError(f"action must be (label, callback), got {action!r}")
-        check_callback(action[1], "action callback")
-        action = (str(action[0]), action[1])
-    if datalist is not None:
-        if isinstance(datalist, str | bytes | Mapping):
-            raise TypeError(f"datalist must be a list of strings, got {datalist!r}")
-        datalist = [str(d) for d in datalist]
-    fields = {"value": value, "placeholder": placeholder, "required": required, "readonly": readonly,
-              "datalist": datalist, "help_text": help_text}
-    return _ask(_item(type, label, name, validate, onchange, other_html_attrs, fields, action=action))
+    return _ask(widgets.text_item(label, type, name=name, validate=validate, value=value, action=action,
+                                  onchange=onchange, placeholder=placeholder, required=required, readonly=readonly,
+                                  datalist=datalist, help_text=help_text, other_html_attrs=other_html_attrs))
 
 
 def textarea(
@@ -192,25 +132,10 @@ def textarea(
 
         bio = textarea("About you", rows=3, maxlength=500, placeholder="A few words")
     """
-    if code is not None and not isinstance(code, bool | Mapping):
-        raise TypeError(f"code must be a bool or a dict of editor options, got {code!r}")
-    for what, number in (("rows", rows), ("maxlength", maxlength), ("minlength", minlength)):
-        if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 0):
-            raise ValueError(f"{what} must be an int >= 0, got {number!r}")
-    fields = {"rows": rows, "code": dict(code) if isinstance(code, Mapping) else (code or None),
-              "maxlength": maxlength, "minlength": minlength, "value": value, "placeholder": placeholder,
-              "required": required, "readonly": readonly, "help_text": help_text}
-    return _ask(_item("textarea", label, name, validate, onchange, other_html_attrs, fields))
-
-
-def _choice_item(kind: str, label: Any, options: Any, value: Any, multiple: bool, name: str | None,
-                 validate: Validator | None, onchange: Validator | None, other_html_attrs: Mapping[str, Any],
-                 fields: dict[str, Any]) -> InputItem:
-    wire, choices = parse_options(options, f"{kind}()")
-    if value is not None:
-        choices = mark_selected(wire, choices, value, multiple)
-    fields["options"] = wire
-    return _item(kind, label, name, validate, onchange, other_html_attrs, fields, choices=choices)
+    return _ask(widgets.textarea_item(label, rows=rows, code=code, maxlength=maxlength, minlength=minlength,
+                                      validate=validate, name=name, value=value, onchange=onchange,
+                                      placeholder=placeholder, required=required, readonly=readonly,
+                                      help_text=help_text, other_html_attrs=other_html_attrs))
 
 
 def select(
@@ -240,9 +165,9 @@ def select(
         color = select("Colour", ["red", "green", ("Deep blue", "blue")], value="green")
         tags = select("Tags", ["a", "b", "c"], multiple=True)
     """
-    fields = {"multiple": multiple, "native": native, "required": required, "help_text": help_text}
-    return _ask(_choice_item("select", label, options, value, bool(multiple), name, validate, onchange,
-                             other_html_attrs, fields))
+    return _ask(widgets.select_item(label, options, multiple=multiple, validate=validate, name=name, value=value,
+                                    onchange=onchange, native=native, required=required, help_text=help_text,
+                                    other_html_attrs=other_html_attrs))
 
 
 def checkbox(
@@ -263,9 +188,8 @@ def checkbox(
 
         agreed = checkbox("Terms", options=["I agree"])  # [] or ["I agree"]
     """
-    fields = {"inline": inline, "help_text": help_text}
-    return _ask(_choice_item("checkbox", label, options, value, True, name, validate, onchange, other_html_attrs,
-                             fields))
+    return _ask(widgets.checkbox_item(label, options, inline=inline, validate=validate, name=name, value=value,
+                                      onchange=onchange, help_text=help_text, other_html_attrs=other_html_attrs))
 
 
 def radio(
@@ -287,9 +211,9 @@ def radio(
 
         size = radio("Size", ["S", "M", "L"], value="M", inline=True)
     """
-    fields = {"inline": inline, "required": required, "help_text": help_text}
-    return _ask(_choice_item("radio", label, options, value, False, name, validate, onchange, other_html_attrs,
-                             fields))
+    return _ask(widgets.radio_item(label, options, inline=inline, validate=validate, name=name, value=value,
+                                   onchange=onchange, required=required, help_text=help_text,
+                                   other_html_attrs=other_html_attrs))
 
 
 def actions(label: str = "", buttons: Sequence[Any] | None = None, name: str | None = None,
@@ -304,9 +228,7 @@ def actions(label: str = "", buttons: Sequence[Any] | None = None, name: str | N
 
         choice = actions("Continue?", ["Yes", "No", {"label": "Back", "type": "cancel"}])
     """
-    wire, choices = parse_buttons(buttons, "actions()")
-    fields = {"buttons": wire, "help_text": help_text}
-    return _ask(_item("actions", label, name, None, None, {}, fields, choices=choices))
+    return _ask(widgets.actions_item(label, buttons, name=name, help_text=help_text))
 
 
 def file_upload(
@@ -335,21 +257,9 @@ def file_upload(
         f = file_upload("Picture", accept="image/*", max_size="2M")
         open(f["filename"], "wb").write(f["content"])
     """
-    if accept is not None and not isinstance(accept, str):
-        if isinstance(accept, bytes | Mapping):
-            raise TypeError(f"accept must be a string or a list of strings, got {accept!r}")
-        accept = ",".join(str(a) for a in accept)
-    fields = {"accept": accept, "placeholder": placeholder, "multiple": bool(multiple),
-              "max_size": parse_size(max_size, "max_size"),
-              "max_total_size": parse_size(max_total_size, "max_total_size"),
-              "required": required, "help_text": help_text}
-    return _ask(_item("file", label, name, None, None, other_html_attrs, fields))
-
-
-def _finite_number(value: Any, what: str) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise TypeError(f"{what} must be a finite number, got {value!r}")
-    return value
+    return _ask(widgets.file_item(label, accept, name=name, placeholder=placeholder, multiple=multiple,
+                                  max_size=max_size, max_total_size=max_total_size, required=required,
+                                  help_text=help_text, other_html_attrs=other_html_attrs))
 
 
 def slider(
@@ -375,17 +285,9 @@ def slider(
         volume = slider("Volume", value=5, min_value=0, max_value=11)
         ratio = slider("Ratio", value=0.5, min_value=0.0, max_value=1.0, step=0.05)
     """
-    numbers = [_finite_number(n, what) for n, what in ((value, "value"), (min_value, "min_value"),
-                                                        (max_value, "max_value"), (step, "step"))]
-    if min_value > max_value:
-        raise ValueError(f"slider min_value {min_value!r} is above max_value {max_value!r}")
-    if step <= 0:
-        raise ValueError(f"slider step must be > 0, got {step!r}")
-    is_float = any(isinstance(n, float) for n in numbers)
-    fields = {"value": value, "min_value": min_value, "max_value": max_value,
-              "step": "any" if is_float and step == 1 else step, "float": is_float, "required": required,
-              "help_text": help_text}
-    return _ask(_item("slider", label, name, validate, onchange, other_html_attrs, fields))
+    return _ask(widgets.slider_item(label, name=name, value=value, min_value=min_value, max_value=max_value,
+                                    step=step, validate=validate, onchange=onchange, required=required,
+                                    help_text=help_text, other_html_attrs=other_html_attrs))
 
 
 def input_group(label: str = "", inputs: Sequence[InputItem] | None = None,
@@ -407,6 +309,6 @@ def input_group(label: str = "", inputs: Sequence[InputItem] | None = None,
         data = input_group("Sign up", [input("Name", name="name", required=True),
                                        input("Age", name="age", type=NUMBER)], validate=check)
     """
-    _callable_or_none(validate, "validate")
+    callable_or_none(validate, "validate")
     items = check_group_items(inputs)
     return run_form("" if label is None else str(label), items, validate=validate, cancelable=bool(cancelable))

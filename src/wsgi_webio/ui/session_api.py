@@ -19,12 +19,13 @@ from typing import Any, Final
 
 from gevent import Greenlet
 
-from ._out_core import flush_pending, send_ui_command
-from .errors import SessionClosed
-from .runtime import aio, context
-from .runtime.aio import maybe_await
-from .runtime.context import get_current_session, get_current_task_id
-from .runtime.session import TaskHandle
+from ..core import commands
+from ..errors import SessionClosed
+from ..runtime import aio, context
+from ..runtime.aio import maybe_await
+from ..runtime.context import get_current_session, get_current_task_id
+from ..runtime.session import TaskHandle
+from .delivery import flush_pending, send_current
 
 __all__ = [
     "data",
@@ -155,7 +156,7 @@ def run_js(code_: str, **args: Any) -> None:
     """
     if not isinstance(code_, str):
         raise TypeError(f"run_js() needs JavaScript code as a str, got {code_!r:.60}")
-    send_ui_command("run_script", {"code": code_, "args": args, "eval": False})
+    send_current(commands.run_script(code_, args, False))
 
 
 def eval_js(expression_: str, **args: Any) -> Any:
@@ -177,7 +178,7 @@ def eval_js(expression_: str, **args: Any) -> Any:
 
 
 def _eval_js_steps(expression_: str, args: dict[str, Any]) -> Generator[Any, None, Any]:
-    send_ui_command("run_script", {"code": expression_, "args": args, "eval": True})
+    send_current(commands.run_script(expression_, args, True))
     session = get_current_session()
     while True:
         event = yield from session.client_event()
@@ -197,7 +198,7 @@ def download(name: str, content: bytes) -> None:
     """
     if not isinstance(content, bytes | bytearray | memoryview):
         raise TypeError(f"download() content must be bytes, got {type(content).__name__}")
-    send_ui_command("download", {"name": str(name), "content": base64.b64encode(bytes(content)).decode("ascii")})
+    send_current(commands.download(str(name), base64.b64encode(bytes(content)).decode("ascii")))
 
 
 def set_env(**env: Any) -> None:
@@ -215,7 +216,7 @@ def set_env(**env: Any) -> None:
     unknown = set(env) - ENV_KEYS
     if unknown:
         raise ValueError(f"set_env() does not know {sorted(unknown)}; settings are {sorted(ENV_KEYS)}")
-    send_ui_command("set_env", env)
+    send_current(commands.set_env(env))
 
 
 def go_app(name: str, new_window: bool = True) -> None:

@@ -272,8 +272,9 @@ class Page:
             if name in entry[1]:
                 self._pin_waits.remove(entry)
                 self._reply(entry[0], {"name": name, "value": value})
-        if self._pin_listeners.get(name):
-            self.send("callback", self._pin_listeners[name], {"value": value})
+        listener = self._pin_listeners.get(name)
+        if listener:
+            self.send("callback", listener, {"value": value})
         else:
             self.settle()
 
@@ -359,7 +360,7 @@ class Page:
 
     def _wait(self, ready: Callable[[], Any], what: str, timeout: float | None) -> Any:
         limit = self.timeout if timeout is None else timeout
-        with gevent.Timeout(limit, False):
+        with gevent.Timeout(limit, False):  # type: ignore[arg-type]  # False: leave the block quietly
             while True:
                 self._pump()
                 value = ready()
@@ -386,8 +387,8 @@ class Page:
 
 
 def _request(language: str, user_agent: str) -> Request:
-    builder = EnvironBuilder(path="/", headers={"Accept-Language": language, "User-Agent": user_agent,
-                                                "Host": "testserver"})
+    builder = EnvironBuilder(path="/", headers=[("Accept-Language", language), ("User-Agent", user_agent),
+                                                ("Host", "testserver")])
     return Request(builder.get_environ())
 
 

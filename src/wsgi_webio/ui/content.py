@@ -275,9 +275,10 @@ def put_buttons(buttons: Sequence[Any], onclick: Callable[[Any], Any] | Sequence
         def dispatch(index: int) -> Any:
             return single(values[index])
     else:
-        if isinstance(onclick, str | bytes) or not isinstance(onclick, Sequence):
-            raise TypeError(f"onclick must be a function or a list of functions, got {onclick!r:.60}")
-        handlers = [check_callback(h, f"onclick[{i}]") for i, h in enumerate(onclick)]
+        given: Any = onclick  # typed as the docs say; checked as anything an app may pass
+        if isinstance(given, str | bytes) or not isinstance(given, Sequence):
+            raise TypeError(f"onclick must be a function or a list of functions, got {given!r:.60}")
+        handlers = [check_callback(h, f"onclick[{i}]") for i, h in enumerate(given)]
         if len(handlers) != len(wire):
             raise ValueError(f"{len(wire)} buttons but {len(handlers)} onclick functions")
 

@@ -280,7 +280,7 @@ def input_update(name: str | None = None, **spec: Any) -> None:
         raise RuntimeError("input_update() can only be called inside an input's onchange callback")
     form, trigger = current
     target = trigger if name is None else name
-    item = form.items.get(target)  # type: ignore[arg-type]
+    item = form.items.get(target)
     if item is None:
         raise ValueError(f"input_update(): the form has no input named {target!r} (inputs: {sorted(form.items)})")
     attributes, choices = parse_update(spec, "input_update()")

@@ -200,6 +200,7 @@ class InputItem:
         if self.label_value is not None and isinstance(raw, str) and raw == self.label_value[0]:
             return self.label_value[1]
         kind = self.type
+        value: Any
         if kind in ("number", "float"):
             value = self._number(raw, whole=kind == "number", lower=self.spec.get("min"), upper=self.spec.get("max"))
         elif kind == "slider":

@@ -111,7 +111,7 @@ def run_asyncio_coroutine(coro_obj: Any) -> Any:
     return aio.run_coroutine_blocking(coro_obj)
 
 
-def register_thread(greenlet: Greenlet) -> TaskHandle:
+def register_thread(greenlet: Greenlet[Any, Any]) -> TaskHandle:
     """Make a not-yet-started gevent Greenlet a task of the current session, so it
     may call input and output functions.
 

@@ -3,7 +3,7 @@ works where ``from pywebio.output import *`` did.
 
 Owns the public output API's names and nothing else: it only re-exports, from the
 ``ui`` package (``ui/outputs.py``: ``Output``; ``ui/delivery.py``: when pending
-outputs are sent; ``ui/content.py``: content; ``ui/layout.py``: containers;
+outputs are sent; ``ui/content.py`` and ``ui/media.py``: content; ``ui/layout.py``: containers;
 ``ui/scopes.py``: scopes, popups, toasts). Must not define anything itself.
 
 Every ``put_xxx()`` returns an ``Output`` that is shown at once and in order: it
@@ -28,10 +28,7 @@ from .ui.content import (
     put_button,
     put_buttons,
     put_code,
-    put_file,
     put_html,
-    put_image,
-    put_link,
     put_loading,
     put_markdown,
     put_processbar,
@@ -65,6 +62,7 @@ from .ui.layout import (
     put_widget,
     style,
 )
+from .ui.media import put_file, put_image, put_link
 from .ui.outputs import Output
 from .ui.scopes import (
     OutputPosition,

@@ -3,9 +3,9 @@
 Owns the user-facing helpers: ``local``, ``info``, ``defer_call``, ``run_async``,
 ``register_thread``, ``hold``, ``run_js``, ``eval_js``, ``download``, ``set_env``,
 ``go_app`` and ``run_asyncio_coroutine``; the blocking ones can be awaited in
-``async def`` apps. Each reaches the current session through the context and sends through the
-output module's helper, so outputs already made are shown first; nothing here
-holds state.
+``async def`` apps. Each reaches the current session through the context and sends
+through ``ui/delivery.py``, so outputs already made are shown first; nothing here
+holds state. ``wsgi_webio.session`` re-exports them.
 """
 
 from __future__ import annotations

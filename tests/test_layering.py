@@ -162,6 +162,13 @@ def test_commands_are_built_in_core_commands_only() -> None:
     assert bare == []
 
 
+def test_the_ui_package_sends_through_delivery_emit_only() -> None:
+    senders = [str(rel) for rel in ALL_MODULES if rel.parts[0] == "ui"
+               for node in ast.walk(ast.parse((SRC / rel).read_text(encoding="utf-8")))
+               if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "send_command"]
+    assert senders == ["ui/delivery.py"]
+
+
 def calls_patch_all(path: Path) -> bool:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call):

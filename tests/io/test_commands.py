@@ -3,7 +3,9 @@ and the browser client and the test harness handle exactly those."""
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 
 from tests.io.client_tables import _top_level_keys, client_tables
 from wsgi_webio.core import commands
@@ -19,6 +21,19 @@ def test_the_client_handles_exactly_the_commands_the_server_sends():
 def test_the_client_renders_exactly_the_output_types_the_api_builds():
     _, rendered = client_tables()
     assert rendered == commands.OUTPUT_TYPES
+
+
+def test_the_api_builds_exactly_the_output_types_the_client_renders():
+    ui = Path(commands.__file__).resolve().parents[1] / "ui"
+    built: set[str] = set()
+    for path in ui.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if isinstance(key, ast.Constant) and key.value == "type" and isinstance(value, ast.Constant):
+                        built.add(value.value)
+    # Every {"type": "..."} literal of ui/ is an output spec; put_row/put_column pass theirs as an argument.
+    assert built | {"row", "column"} == commands.OUTPUT_TYPES
 
 
 def test_the_harness_handles_exactly_the_session_commands():

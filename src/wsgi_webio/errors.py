@@ -133,7 +133,7 @@ class Refused(WebIOError):
     Raised by the input items' checks and caught by the form that asked: the user sees
     the message in the form (PyWebIO's invalid feedback); the app never sees it.
 
-    :param key: a message key (see ``_input_items.message``); ``args`` fill its placeholders.
+    :param key: a message key (see ``ui.items.message``); ``args`` fill its placeholders.
     """
 
     def __init__(self, key: str, *args: Any) -> None:

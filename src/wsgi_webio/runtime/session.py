@@ -255,12 +255,10 @@ class Session:
     def _deliver(self, events: tuple[ClientEvent, ...]) -> list[Task]:
         return self._inbox.deliver(self, events)
 
-    def send_client_event(self, event: ClientEvent) -> Task | None:
-        """Route one event from the server side (a pin's first run), unnumbered.
-
-        :raises RemoteProtocolError: see data_received.
-        """
-        return self._inbox.deliver_one(self, event)
+    def run_callback(self, callback_id: str, data: Any) -> Task | None:
+        """Call a registered callback from server code as a click of it would be: in a
+        task of its own, or in the serial task. :raises RemoteProtocolError: see data_received."""
+        return self._inbox.deliver_one(self, ClientEvent("callback", callback_id, data))
 
     def next_client_event(self) -> ClientEvent:
         """See ``Inbox.next_event``: for the current task, in its greenlet."""

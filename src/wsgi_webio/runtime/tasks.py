@@ -26,6 +26,7 @@ from gevent import Greenlet
 from gevent.hub import Waiter
 from greenlet import greenlet as RawGreenlet
 
+from ..core import commands
 from ..errors import SessionClosed
 from ..protocol import ClientEvent, encode_command
 from . import aio, context
@@ -325,19 +326,10 @@ class TaskGroup:
             return
         message = "An internal error occurred in the application"
         if session.debug:
-            spec: dict[str, Any] = {
-                "title": message,
-                "content": [{"type": "text", "content": traceback.format_exc(), "inline": False}],
-                "size": "large",
-                "implicit_close": True,
-                "closable": True,
-            }
-            command = encode_command("popup", spec, task.id)
+            report = commands.error_popup(message, traceback.format_exc())
         else:
-            spec = {"content": message, "duration": 4000, "position": "center", "color": "#dc3545",
-                    "callback_id": None}
-            command = encode_command("toast", spec, task.id)
+            report = commands.error_toast(message)
         try:
-            session.send_encoded(command)
+            session.send_encoded(encode_command(report.name, report.spec, task.id))
         except SessionClosed:
             pass

@@ -68,10 +68,16 @@ if TYPE_CHECKING:
     from .server import make_server, start_server
 
 
+#: Submodules that ``wsgi_webio.<name>`` reaches without an import, as in PyWebIO.
+_SUBMODULES = ("input", "output", "pin", "session", "platform")
+
+
 def __getattr__(name: str) -> Any:
     for export, module in _EXPORTS:
         if export == name:
             return getattr(importlib.import_module(f".{module}", __name__), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'wsgi_webio' has no attribute {name!r}")
 
 

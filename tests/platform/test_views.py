@@ -27,7 +27,8 @@ def tool() -> None:
 
 @pytest.fixture
 def flask_site() -> Client:
-    flask = pytest.importorskip("flask")
+    import flask
+
     from wsgi_webio.platform.flask import webio_view
 
     app = flask.Flask(__name__)
@@ -74,7 +75,6 @@ def test_websocket_is_refused_so_the_page_falls_back_to_http(flask_site: Client)
 
 
 def test_django_view_in_a_django_site() -> None:
-    pytest.importorskip("django")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
     result = subprocess.run([sys.executable, "-m", "tests.platform.django_site"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60, check=False)

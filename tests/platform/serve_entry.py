@@ -19,6 +19,10 @@ if __name__ == "__main__":
         from wsgi_webio.platform import start_server
 
         start_server(main, port, host="127.0.0.1", static_dir=directory)
+    elif kind == "open":
+        from wsgi_webio.platform import start_server
+
+        start_server(main, port, "127.0.0.1", auto_open_webbrowser=True)
     elif kind == "path_deploy":
         from wsgi_webio.platform import path_deploy
 

@@ -18,10 +18,10 @@ pytestmark = pytest.mark.live
 ENV = {"PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
 
 
-def serve(kind: str, directory: Path | None = None) -> ServerProcess:
+def serve(kind: str, directory: Path | None = None, env: dict[str, str] | None = None) -> ServerProcess:
     port = free_port()
     args = [sys.executable, "-m", "tests.platform.serve_entry", kind, str(port)]
-    server = ServerProcess(args + ([str(directory)] if directory else []), port, env=ENV)
+    server = ServerProcess(args + ([str(directory)] if directory else []), port, env={**ENV, **(env or {})})
     try:
         server.wait_ready()
     except BaseException:
@@ -80,5 +80,14 @@ def test_path_deploy_serves_a_directory(tmp_path: Path) -> None:
         status, _, body = get(server.port, "/tools/")
         assert status == 200 and b'href="echo"' in body and b"Echo tool" in body
         assert long_poll_session(server.port, "/tools/echo", value="x") == ["echo: x"]
+    finally:
+        stop(server)
+
+
+def test_auto_open_webbrowser_opens_the_served_url() -> None:
+    browser = f"{sys.executable} {ROOT / 'tests' / 'platform' / 'fake_browser.py'} %s"
+    server = serve("open", env={"BROWSER": browser})
+    try:
+        server.wait_log(f"fake browser opened http://127.0.0.1:{server.port}/")
     finally:
         stop(server)

@@ -165,6 +165,7 @@ def test_reload_on_a_page_request_runs_the_module_again(base: Path) -> None:
         assert output_texts(new_session(client, "/sub/deeper", {"reload": ""})) == ["v1"]  # API: no reload
         assert in_greenlet(client.get, "/sub/deeper", query_string={"reload": ""}).status_code == 200
         assert output_texts(new_session(client, "/sub/deeper")) == ["v2"]
+        assert not (base / "sub" / "__pycache__").exists()  # run from source: no stale .pyc can win
     finally:
         app.close()
 

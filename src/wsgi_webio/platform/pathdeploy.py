@@ -214,12 +214,13 @@ def _mounted(environ: WSGIEnvironment, mount: str, inner: str) -> WSGIEnvironmen
 
 
 def _load_main(module_file: str) -> Any:
-    """Run ``module_file`` as a fresh module and return its ``main``.
+    """Run ``module_file`` as a fresh module (from its source; no .pyc is read or written)
+    and return its ``main``.
 
     :raises LookupError: when it has no ``main``. Anything the module raises propagates.
     """
     spec = importlib.util.spec_from_file_location(MODULE_NAME, module_file)
-    if spec is None or spec.loader is None:
+    if spec is None:
         raise LookupError(f"cannot load {os.path.basename(module_file)}")
     module = importlib.util.module_from_spec(spec)
     directory = os.path.dirname(module_file)
@@ -227,7 +228,9 @@ def _load_main(module_file: str) -> Any:
     sys.path.insert(0, directory)  # so that the app imports its neighbours, as under PyWebIO
     sys.modules[MODULE_NAME] = module  # dataclasses and typing look their module up while it runs
     try:
-        spec.loader.exec_module(module)
+        with open(module_file, "rb") as f:  # compiled from source: a cached .pyc may predate a ?reload
+            code = compile(f.read(), module_file, "exec", dont_inherit=True)
+        exec(code, module.__dict__)  # noqa: S102 - running the app module is path_deploy's job
     finally:
         sys.path.remove(directory)
         if previous is None:

@@ -1,5 +1,5 @@
 """Outputs appear at once and in order, without __del__: the pending-output rules of
-wsgi_webio._out_core (embedding, eager sends, flushes before commands and on yield,
+wsgi_webio.ui.pending and ui.delivery (embedding, eager sends, flushes before commands and on yield,
 flow control), checked on the raw wire."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import gevent
 import gevent.event
 import pytest
 
-from wsgi_webio import _out_core
 from wsgi_webio.errors import NoSessionError, SessionClosed
 from wsgi_webio.output import (
     Output,
@@ -25,6 +24,7 @@ from wsgi_webio.output import (
 )
 from wsgi_webio.runtime import context
 from wsgi_webio.session import eval_js, run_async
+from wsgi_webio.ui import delivery, pending
 
 
 def texts(commands: list[dict[str, Any]]) -> list[str]:
@@ -221,7 +221,7 @@ def test_runaway_task_meets_flow_control_at_once(start):
 
 
 def test_held_outputs_past_the_hard_cap_are_sent(start, monkeypatch):
-    monkeypatch.setattr(_out_core, "MAX_PENDING_HARD", 10)
+    monkeypatch.setattr(pending, "MAX_PENDING_HARD", 10)
     counts = []
 
     def app():
@@ -302,7 +302,7 @@ def test_outputs_need_a_session():
 def test_the_pending_state_lives_on_the_session_and_is_forgotten(start):
     session, _ = start(lambda: [put_text(str(i)) for i in range(3)])
     assert session.join(2)
-    assert session.extensions[_out_core.STATE_KEY].tasks == {}
+    assert session.extensions[delivery.STATE_KEY].tasks == {}
 
 
 def test_public_output_constructor_is_pending_like_put(start):

@@ -1,7 +1,7 @@
 """Coroutines never wait for a slow client: an ``async def`` app's outputs run in the
 hub's asyncio loop greenlet, shared by every async session of the worker, so they
 queue behind a flush that waits for the client instead of blocking the loop
-(wsgi_webio._out_core, "Coroutines get no backpressure")."""
+(wsgi_webio.ui.delivery, "Coroutines get no backpressure")."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ import pytest
 
 from tests.io.test_output_pending import texts
 from tests.runtime.conftest import Driver, FakeClock, make_info
-from wsgi_webio import _out_core
 from wsgi_webio.config import WebIOConfig
 from wsgi_webio.core.state import CloseReason
 from wsgi_webio.output import flush_pending, put_collapse, put_row, put_text, toast
 from wsgi_webio.runtime.registry import SessionRegistry
 from wsgi_webio.runtime.session import Session
 from wsgi_webio.testing import open_app
+from wsgi_webio.ui import pending
 
 BIG = "z" * 200
 
@@ -129,7 +129,7 @@ def test_a_coroutine_behind_a_waiting_flush_keeps_its_order(stalled):
 
 
 def test_a_coroutine_queueing_without_bound_behind_a_stalled_client_closes_its_session(stalled, monkeypatch):
-    monkeypatch.setattr(_out_core, "MAX_PENDING_HARD", 50)
+    monkeypatch.setattr(pending, "MAX_PENDING_HARD", 50)
     made: list[int] = []
 
     async def flooder():

@@ -28,6 +28,7 @@ from gevent import Greenlet
 from gevent.hub import Waiter
 from greenlet import greenlet as RawGreenlet
 
+from ..core import commands
 from ..core.outbox import HIGH_WATER_BYTES, LOW_WATER_BYTES, EventSequencer, Outbox
 from ..core.state import CloseReason, SessionMachine, SessionState
 from ..errors import NoSessionError, RemoteProtocolError, SessionClosed
@@ -485,18 +486,10 @@ class Session:
         message = "An internal error occurred in the application"
         try:
             if self.debug:
-                spec = {
-                    "title": message,
-                    "content": [{"type": "text", "content": traceback.format_exc(), "inline": False}],
-                    "size": "large",
-                    "implicit_close": True,
-                    "closable": True,
-                }
-                self._append(encode_command("popup", spec, task.id))
+                report = commands.error_popup(message, traceback.format_exc())
             else:
-                spec = {"content": message, "duration": 4000, "position": "center", "color": "#dc3545",
-                        "callback_id": None}
-                self._append(encode_command("toast", spec, task.id))
+                report = commands.error_toast(message)
+            self._append(encode_command(report.name, report.spec, task.id))
         except SessionClosed:
             pass
 
@@ -585,6 +578,11 @@ class Session:
             return None
         self._check_capacity((event,))
         return self._dispatch(event)
+
+    def run_callback(self, callback_id: str, data: Any) -> Task | None:
+        """Call a registered callback from server code as a click of it would be: in a
+        task of its own, or in the serial task. :raises RemoteProtocolError: see data_received."""
+        return self.send_client_event(ClientEvent("callback", callback_id, data))
 
     def _check_target(self, event: ClientEvent) -> bool:
         """True if the event can be delivered, False if it is stale (for a task that

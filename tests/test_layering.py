@@ -196,7 +196,9 @@ def test_only_the_entry_points_monkey_patch() -> None:
     # when called; no other module patches at all.
     assert calls_patch_all(SRC / "__main__.py") and patches_on_import(SRC / "__main__.py")
     assert calls_patch_all(SRC / "server.py") and not patches_on_import(SRC / "server.py")
-    allowed = {Path("__main__.py"), Path("server.py")}
+    # PyWebIO's blocking entry points (platform.start_server, path_deploy, ...) patch when called.
+    assert calls_patch_all(SRC / "platform/serve.py") and not patches_on_import(SRC / "platform/serve.py")
+    allowed = {Path("__main__.py"), Path("server.py"), Path("platform/serve.py")}
     assert [str(rel) for rel in ALL_MODULES if rel not in allowed and calls_patch_all(SRC / rel)] == []
 
 

@@ -8,6 +8,8 @@ below load lazily (PEP 562), so importing a pure submodule such as
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -22,16 +24,28 @@ _EXPORTS = (
     ("WebIOError", "errors"),
     ("make_server", "server"),
     ("start_server", "server"),
+    # PyWebIO's top-level names (issue 13); `config` is the _Package property below.
+    ("SessionException", "errors"),
+    ("SessionClosedException", "errors"),
+    ("SessionNotFoundException", "errors"),
+    ("enable_debug", "platform.toplevel"),
+    ("STATIC_PATH", "platform.toplevel"),
 )
 
 __all__ = [
+    "STATIC_PATH",
     "NoSessionError",
     "SessionClosed",
+    "SessionClosedException",
+    "SessionException",
+    "SessionNotFoundException",
     "WebIOApp",
     "WebIOConfig",
     "WebIOError",
     "WebIOMiddleware",
     "__version__",
+    "config",
+    "enable_debug",
     "make_server",
     "start_server",
     "wsgi_app",
@@ -40,13 +54,50 @@ __all__ = [
 if TYPE_CHECKING:
     from .app import WebIOApp, wsgi_app
     from .config import WebIOConfig
-    from .errors import NoSessionError, SessionClosed, WebIOError
+    from .errors import (
+        NoSessionError,
+        SessionClosed,
+        SessionClosedException,
+        SessionException,
+        SessionNotFoundException,
+        WebIOError,
+    )
     from .middleware import WebIOMiddleware
+    from .platform.pageconf import config
+    from .platform.toplevel import STATIC_PATH, enable_debug
     from .server import make_server, start_server
+
+
+#: Submodules that ``wsgi_webio.<name>`` reaches without an import, as in PyWebIO.
+_SUBMODULES = ("input", "output", "pin", "session", "platform")
 
 
 def __getattr__(name: str) -> Any:
     for export, module in _EXPORTS:
         if export == name:
             return getattr(importlib.import_module(f".{module}", __name__), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'wsgi_webio' has no attribute {name!r}")
+
+
+class _Package(types.ModuleType):
+    """The class of this package's module object: it makes ``wsgi_webio.config`` PyWebIO's
+    ``config`` decorator although a submodule ``wsgi_webio.config`` (the internal options)
+    exists. Importing that submodule would set the package attribute to the module; the
+    setter keeps the decorator (the module stays in ``sys.modules``). Goes away when the
+    options module is renamed (issue 13 item 1)."""
+
+    @property
+    def config(self) -> Any:
+        from .platform.pageconf import config
+
+        return config
+
+    @config.setter
+    def config(self, value: Any) -> None:
+        if not (isinstance(value, types.ModuleType) and value.__name__ == f"{__name__}.config"):
+            raise AttributeError("wsgi_webio.config is PyWebIO's config() decorator and cannot be replaced")
+
+
+sys.modules[__name__].__class__ = _Package

@@ -33,6 +33,9 @@ __all__ = [
     "Refused",
     "RemoteProtocolError",
     "SessionClosed",
+    "SessionClosedException",
+    "SessionException",
+    "SessionNotFoundException",
     "UpgradeRefused",
     "WebIOError",
 ]
@@ -153,3 +156,22 @@ class SessionClosed(BaseException):
     app's ``except Exception:`` cannot swallow "the browser left". Let it propagate;
     the session runner treats it as a normal end.
     """
+
+
+class SessionException(WebIOError):
+    """PyWebIO's base of session errors (``pywebio.exceptions.SessionException``).
+
+    wsgi_webio raises :class:`SessionClosed` when a session ends; it is *not* a subclass
+    of this class (it is a ``BaseException``, so ``except Exception`` cannot swallow it):
+    catch ``SessionClosedException`` (the same class) for it.
+    """
+
+
+#: PyWebIO's name for :class:`SessionClosed`: ``except SessionClosedException`` catches it.
+SessionClosedException = SessionClosed
+
+
+class SessionNotFoundException(SessionException):
+    """PyWebIO's error for a session id the server does not know. wsgi_webio answers such
+    requests itself (it tells the client that the session is closed) and never raises this
+    into an app."""

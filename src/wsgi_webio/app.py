@@ -164,7 +164,7 @@ class WebIOApp:
         api = http.SESSION_HEADER in request.headers or request.method not in ("GET", "HEAD")
         origin = request.headers.get("Origin")
         fetch_site = request.headers.get("Sec-Fetch-Site") if api else None
-        if not self.origins.is_allowed(origin, request.host, fetch_site):
+        if not self.origins.is_allowed(origin, request.host, fetch_site, request.scheme):
             logger.warning("refused %s from origin %r (Sec-Fetch-Site %r)", request.method, origin, fetch_site)
             return _text(f"origin {origin or '(cross-site)'} is not allowed", HTTPStatus.FORBIDDEN)
         response = self._route(request, api)
@@ -204,7 +204,7 @@ class WebIOApp:
 
     def _websocket(self, request: Request) -> Response | None:
         origin = request.headers.get("Origin")
-        if not self.origins.is_allowed(origin, request.host, request.headers.get("Sec-Fetch-Site")):
+        if not self.origins.is_allowed(origin, request.host, request.headers.get("Sec-Fetch-Site"), request.scheme):
             logger.warning("refused WebSocket from origin %r", origin)
             return _text(f"origin {origin or '(cross-site)'} is not allowed", HTTPStatus.FORBIDDEN)
         creating = request.args.get("session", "NEW").startswith("NEW")

@@ -5,8 +5,11 @@ size limits, fast unmasking, real close codes, handing an accepted connection ov
 hub callbacks (``detach_websocket``, for ``WebSocketChannel.listen``; the evented side is
 ``wsevented``), and :class:`WebSocketChannel`, the only WebSocket API the rest of the
 library uses. Its pywsgi handler also plugs in ``headers`` (request heads parsed without
-``email``, one write per small response). The ONLY module importing geventwebsocket; its
-errors never leave here (they become :class:`ChannelClosed`). Knows nothing above frames.
+``email``, one write per small response), bounds the wait for a request head and the
+idle time between keep-alive requests (``head_timeout``, ``keepalive_timeout``), and
+reads a non-WebSocket request that says ``Connection: Upgrade`` by its Content-Length.
+The ONLY module importing geventwebsocket; its errors never leave here (they become
+:class:`ChannelClosed`). Knows nothing above frames.
 """
 
 from __future__ import annotations
@@ -54,6 +57,11 @@ _StdSocket = get_original("socket", "socket")
 ACCEPT_KEY = "wsgi_webio.websocket.accept"
 #: environ key of the accepted socket, on upgrade requests only (diagnostics and tests).
 SOCKET_KEY = "wsgi_webio.socket"
+#: Default of ``WebSocketHandler.head_timeout``: browsers send a head in one packet; this
+#: leaves slow mobile links room and still frees a slowloris connection within a minute.
+HEAD_TIMEOUT_S = 30.0
+#: Default of ``WebSocketHandler.keepalive_timeout`` (nginx's ``keepalive_timeout`` too).
+KEEPALIVE_TIMEOUT_S = 75.0
 #: handler attribute holding the ``_ConnState``: WebSocket has slots only, the handler a dict.
 _STATE_ATTR = "wsgi_webio_ws_state"
 class _ConnState:
@@ -380,9 +388,62 @@ class WebSocketHandler(_StockHandler):  # type: ignore[misc]
         if access_log_enabled(self.server):  # with log=None pywsgi would format a line to drop it
             WSGIHandler.log_request(self)
 
+    #: Seconds a connection may take to send a complete request head, from its first
+    #: wait for a request (slowloris bound). None: no bound. A server attribute of the
+    #: same name, when set, wins (see docs/configuration.md).
+    head_timeout: float | None = HEAD_TIMEOUT_S
+    #: Seconds a keep-alive connection may stay idle between two requests. None: no bound.
+    keepalive_timeout: float | None = KEEPALIVE_TIMEOUT_S
+
     def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
         super().__init__(sock, address, server, rfile)
         _set_nodelay(sock)
+        self._requests_read = 0
+        self._head_timer: gevent.Timeout | None = None
+
+    def _setting(self, name: str) -> float | None:
+        value: float | None = getattr(self.server, name, getattr(self, name))
+        return value
+
+    def handle_one_request(self) -> Any:
+        """pywsgi's, with the head and keep-alive idle bounds: a connection past either
+        is closed without an answer (nothing of a response could be useful to it)."""
+        if self._requests_read:
+            idle = self._setting("keepalive_timeout")
+            if not _wait_for_input(self.rfile, idle):
+                logger.debug("closing a keep-alive connection idle for %s s", idle)
+                return None
+        timer = gevent.Timeout(self._setting("head_timeout"))
+        self._head_timer = timer
+        timer.start()
+        try:
+            return super().handle_one_request()
+        except gevent.Timeout as exc:
+            if exc is not timer:
+                raise
+            logger.debug("closing a connection that sent no complete request head in %s s", timer.seconds)
+            self.close_connection = True
+            return None
+        finally:
+            timer.close()
+            self._head_timer = None
+
+    def read_request(self, raw_requestline: str) -> Any:
+        """pywsgi's; the head is complete once it returns, so its bound stops there."""
+        try:
+            return super().read_request(raw_requestline)
+        finally:
+            if self._head_timer is not None:
+                self._head_timer.close()
+            self._requests_read += 1
+
+    def _connection_upgrade_requested(self) -> bool:
+        # pywsgi gives any request with "Connection: upgrade" the raw socket as wsgi.input,
+        # which reads past Content-Length until the peer closes: a POST with that header
+        # hung. Only a real WebSocket handshake (a GET with no body) is left that way.
+        if self.command != "GET":
+            return False
+        return "websocket" in wf.header_tokens(self.headers.get("Upgrade", "") or "")
 
     @property
     def logger(self) -> logging.Logger:
@@ -497,6 +558,25 @@ class WebSocketHandler(_StockHandler):  # type: ignore[misc]
             self.close_connection = True
             return
         super()._send_error_response_if_possible(error_code)
+
+
+def _wait_for_input(rfile: Any, seconds: float | None) -> bool:
+    """Wait at most ``seconds`` for ``rfile`` to have a byte (or EOF) ready; False on timeout."""
+    if seconds is None:
+        return True
+    timer = gevent.Timeout(seconds)
+    timer.start()
+    try:
+        rfile.peek(1)
+    except gevent.Timeout as exc:
+        if exc is not timer:
+            raise
+        return False
+    except (OSError, ValueError):
+        pass  # the request loop sees the dead or closed connection by itself
+    finally:
+        timer.close()
+    return True
 
 
 def is_websocket_request(environ: WSGIEnvironment) -> bool:

@@ -17,9 +17,6 @@ __all__ = ["LOOPBACK_HOSTS", "OriginPolicy", "host_allowed"]
 #: 127.0.0.1 would otherwise pass the same-origin check.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
-#: A WebSocket request's scheme as some servers report it, and the page scheme it goes with.
-_WEB_SCHEMES = {"ws": "http", "wss": "https"}
-
 
 def host_allowed(host: str | None, patterns: Sequence[str] | None) -> bool:
     """True when the Host header's name matches one of ``patterns`` (fnmatch, case
@@ -70,7 +67,7 @@ class OriginPolicy:
             return False
         if parts.path or parts.query or parts.fragment or "@" in parts.netloc or origin.endswith(("?", "#")):
             return False  # not a serialized origin: no browser sends that
-        same_scheme = scheme is None or parts.scheme.lower() == _WEB_SCHEMES.get(scheme.lower(), scheme.lower())
+        same_scheme = scheme is None or parts.scheme.lower() == _page_scheme(scheme)
         if host and same_scheme and parts.netloc.lower() == host.lower():
             return True
         if self.check_origin is not None:
@@ -79,3 +76,10 @@ class OriginPolicy:
             fnmatch.fnmatchcase(parts.netloc.lower(), p.lower()) or fnmatch.fnmatchcase(origin.lower(), p.lower())
             for p in self.patterns
         )
+
+
+def _page_scheme(scheme: str) -> str:
+    """The scheme of the page a request with this scheme comes from: some servers report
+    a WebSocket request's as ``ws``/``wss``."""
+    scheme = scheme.lower()
+    return "http" if scheme == "ws" else "https" if scheme == "wss" else scheme

@@ -4,7 +4,7 @@ Owns what a connection does for its session: applying each client message (from
 hub callbacks once the channel is evented, else from the handler greenlet's reader
 loop), the on-demand writer greenlet that drains the session's outbox in corked
 frames, reconnect with redelivery (``?session=<id>&ack=<n>``), and pings. Talks to
-the socket only through ``wshandler.WebSocketChannel``; protocol decisions come from
+the socket only through a ``channel.Channel`` (any stack); protocol decisions come from
 ``protocol``/``core``.
 
 Extensions over PyWebIO 1.8 (docs/protocol.md): a client that passes ``ack`` in
@@ -26,7 +26,7 @@ import gevent
 from ..core.state import CloseReason
 from ..errors import LocalProtocolError, RemoteProtocolError
 from ..protocol import CLOSE_SESSION, Ack, EventBatch, check_seq, parse_binary_event, parse_ws_text
-from .wshandler import ChannelClosed, WebSocketChannel
+from .channel import Channel, ChannelClosed
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
@@ -58,7 +58,7 @@ class WebSocketConnection:
                  "_ping_due")
 
     def __init__(
-        self, session: Session, channel: WebSocketChannel, acked: bool, start: int, batched: bool = False
+        self, session: Session, channel: Channel, acked: bool, start: int, batched: bool = False
     ) -> None:
         self.session = session
         self.channel = channel
@@ -176,7 +176,7 @@ def _hello(session: Session, start: int, acked: bool) -> str:
 
 def serve_websocket(
     request: Request,
-    channel: WebSocketChannel,
+    channel: Channel,
     registry: SessionRegistry,
     create: Any,
 ) -> None:
@@ -202,8 +202,8 @@ def serve_websocket(
         start = 0
     else:
         found = registry.get(requested)
-        gone = found is None or not isinstance(found.transport_state, _WsState)
-        if gone or (found.is_closed and not len(found.outbox)):
+        if found is None or not isinstance(found.transport_state, _WsState) or (
+                found.is_closed and not len(found.outbox)):
             logger.info("WebSocket for unknown or expired session %.8s…", requested)
             try:
                 channel.send(CLOSE_SESSION)
@@ -253,7 +253,7 @@ def serve_websocket(
         _forget(conn, registry, failed)
 
 
-def _close_replaced(channel: WebSocketChannel) -> None:
+def _close_replaced(channel: Channel) -> None:
     channel.set_read_timeout(_REPLACED_LINGER_S)  # first: it also bounds the close frame's send
     channel.close(_GOING_AWAY, "replaced by a newer connection")
 

@@ -59,6 +59,7 @@ KEEPALIVE_TIMEOUT_S = 75.0
 #: bytes of read-ahead taken from the handler's buffer when the evented reader takes over.
 _LEFTOVER_BYTES = 65536
 
+
 def _set_nodelay(sock: Any) -> None:
     # pywsgi writes headers and body with two sendall calls; under Nagle the second waits
     # for the client's delayed ACK, about 44 ms. Neither pywsgi nor gevent-websocket sets it.

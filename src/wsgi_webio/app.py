@@ -273,10 +273,8 @@ class WebIOApp:
         # Held long-polls return, and WebSockets close once their last commands are out.
         while clock() < deadline and any(_still_delivering(s) for s in sessions):
             gevent.sleep(0.05)
-        for session in sessions:
-            conn = getattr(session.transport_state, "connection", None)
-            if conn is not None:  # a peer that does not answer our close is not waited for long
-                conn.channel.set_read_timeout(_CLOSE_ANSWER_S)
+        for session in sessions:  # a peer that does not answer our close is not waited for long
+            websocket.bound_close_wait(session, _CLOSE_ANSWER_S)
         if any(s.info.protocol == "http" for s in sessions):
             # A long-poll client between two requests comes back within a round trip.
             gevent.sleep(max(0.0, min(_HTTP_STRAGGLER_S, deadline - clock())))
@@ -289,8 +287,7 @@ def _still_delivering(session: Session) -> bool:
     """A closed session whose client is attached and not yet given every command."""
     if not session.machine.attached:
         return False
-    conn = getattr(session.transport_state, "connection", None)  # the WebSocket transport's
-    return conn is None or not conn.channel.closed
+    return websocket.connection_open(session) is not False
 
 
 def request_of(environ: WSGIEnvironment) -> tuple[Request, Any]:

@@ -404,3 +404,18 @@ def test_sessions_over_websocket_leave_no_reference_cycles_behind(live):
         gc.set_debug(0)
         gc.garbage.clear()
     assert ours == []
+
+
+def test_shutdown_tells_the_websocket_client_and_closes_its_connection(live):
+    server = live(echo_app)
+    client = connect(server, "session=NEW")
+    until(client, "input_group")
+    job = gevent.spawn(server.app.shutdown, "going down", 5.0)
+    assert until(client, "toast")["spec"]["content"] == "going down"
+    assert until(client, "close_session")["command"] == "close_session"
+    with pytest.raises(ServerClosed) as info:
+        until(client, "never")
+    assert info.value.code == 1000
+    client.send_close(1000)
+    job.get(timeout=10)  # returns once the client has its last commands
+    assert server.app.stopping

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..runtime.registry import SessionRegistry
     from ..runtime.session import Session
 
-__all__ = ["WebSocketConnection", "serve_websocket"]
+__all__ = ["WebSocketConnection", "bound_close_wait", "connection_open", "serve_websocket"]
 
 logger = logging.getLogger(__name__)
 
@@ -306,3 +306,20 @@ class _WsState:
 
 def make_ws_state() -> _WsState:
     return _WsState()
+
+
+def connection_open(session: Session) -> bool | None:
+    """Whether the WebSocket connection attached to ``session`` is still open; None when
+    none is (no connection now, or a session of another transport)."""
+    state = session.transport_state
+    if not isinstance(state, _WsState) or state.connection is None:
+        return None
+    return not state.connection.channel.closed
+
+
+def bound_close_wait(session: Session, seconds: float) -> None:
+    """Give the peer of ``session``'s WebSocket connection, if any, at most ``seconds`` more
+    to answer (our close frame, typically) before the connection is dropped."""
+    state = session.transport_state
+    if isinstance(state, _WsState) and state.connection is not None:
+        state.connection.channel.set_read_timeout(seconds)

@@ -2,7 +2,7 @@
 
 Owns the connections the evented reader (``wsevented``) cannot take: a TLS socket, whose
 descriptor cannot be handed to a libev watcher, and a connection that another pywsgi
-handler upgraded (gevent-websocket's, under gunicorn's ``GeventWebSocketWorker``). It
+handler upgraded (gevent-websocket's, e.g. under its own gunicorn worker). It
 reads through the handler's buffered ``rfile`` (which may hold bytes read past the
 handshake) and parses with the same ``wsparser.FrameParser``, so every stack refuses the
 same frames with the same close codes; sends come from any greenlet, one at a time. Its

@@ -9,8 +9,8 @@ without ``email``, one write per small response), bounds the wait for a request 
 the idle time between keep-alive requests (``head_timeout``, ``keepalive_timeout``), and
 reads a non-WebSocket request that says ``Connection: Upgrade`` by its Content-Length.
 
-A connection that gevent-websocket's own handler upgraded (gunicorn's stock
-``GeventWebSocketWorker``) is wrapped, not patched: its socket is read by ``wsblocking``
+A connection that gevent-websocket's own handler upgraded (e.g. under its gunicorn
+worker, ``geventwebsocket.gunicorn.workers``) is wrapped, not patched: its socket is read by ``wsblocking``
 and the stock object is marked closed so that it writes nothing more. Imports no
 gevent-websocket code. Knows nothing above frames.
 """
@@ -299,7 +299,7 @@ def open_channel(environ: WSGIEnvironment, max_message_size: int) -> WebSocketCh
     """Accept this request's WebSocket, limiting each message to *max_message_size* bytes.
 
     With :class:`WebSocketHandler` this writes the 101. A socket already upgraded by
-    gevent-websocket's own handler (e.g. gunicorn's ``GeventWebSocketWorker``) is read by
+    gevent-websocket's own handler (e.g. its own gunicorn worker) is read by
     a :class:`~wsgi_webio.transports.wsblocking.BlockingWebSocket` with the same limit
     and checks, and its stock WebSocket object is marked closed.
 

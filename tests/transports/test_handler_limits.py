@@ -133,3 +133,21 @@ def test_a_slow_application_is_not_cut_by_the_head_bound(serve: Callable[..., in
     sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
     assert read_response(sock).endswith(b"\r\n\r\ndone")
     sock.close()
+
+
+def test_the_dev_server_closes_a_slow_head_with_its_settings() -> None:
+    from wsgi_webio import make_server
+
+    server, app = make_server(lambda: None, "127.0.0.1", 0)
+    server.head_timeout = SHORT_S  # type: ignore[attr-defined]
+    server.start()
+    try:
+        slow = [open_socket(server.server_port) for _ in range(3)]
+        for sock in slow[1:]:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never the blank line
+        assert [closed_by_server(sock) for sock in slow] == [True] * 3
+        for sock in slow:
+            sock.close()
+    finally:
+        app.close()
+        server.stop(timeout=2)

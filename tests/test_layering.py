@@ -1,5 +1,7 @@
 """Architecture checks read from the source with ``ast``: the pure layer stays pure,
-only ``__main__`` monkey-patches, and no module holds mutable state at module level."""
+the public I/O facades only re-export from ``ui/``, which never imports them,
+commands are built in ``core/commands.py``, only ``__main__`` monkey-patches, and
+no module holds mutable state at module level."""
 
 from __future__ import annotations
 
@@ -17,7 +19,12 @@ PURE = sorted(
     [p.relative_to(SRC) for p in (SRC / "core").glob("*.py")]
     + [Path(name) for name in ("protocol.py", "errors.py", "origin.py", "config.py",
                                "transports/wsframes.py", "transports/wsparser.py")]
+    # The I/O API's pure parts: the pending-output policy, checks, and building specs and items.
+    + [Path("ui", name) for name in ("pending.py", "checks.py", "markdown.py", "sanitizer.py", "input_args.py",
+                                     "items.py")]
 )
+#: The public I/O API: PyWebIO's import paths, which only re-export from ``ui/``.
+FACADES = ("output.py", "input.py", "pin.py", "session.py")
 FORBIDDEN = {"gevent", "geventwebsocket", "werkzeug", "socket"}
 ALL_MODULES = sorted(p.relative_to(SRC) for p in SRC.rglob("*.py"))
 
@@ -117,6 +124,49 @@ def test_pure_modules_import_without_gevent() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", FACADES)
+def test_facades_only_re_export_from_the_ui_package(name: str) -> None:
+    tree = ast.parse((SRC / name).read_text(encoding="utf-8"))
+    imported: set[str] = set()
+    exported: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the docstring
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            continue
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and (node.module or "").startswith("ui."):
+            imported.update(alias.asname or alias.name for alias in node.names)
+            continue
+        assert isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "__all__", ast.unparse(node)[:80]
+        exported = ast.literal_eval(node.value)
+    assert exported and set(exported) <= imported
+
+
+def test_the_ui_package_never_imports_the_facades() -> None:
+    facades = {module_name(Path(name)) for name in FACADES}
+    found = {str(rel): sorted(runtime_imports(SRC / rel) & facades)
+             for rel in ALL_MODULES if rel.parts[0] in ("ui", "core", "runtime")}
+    assert {rel: names for rel, names in found.items() if names} == {}
+
+
+def test_commands_are_built_in_core_commands_only() -> None:
+    # ``send_command("toast", {...})`` by hand is what core/commands.py replaces.
+    bare = []
+    for rel in ALL_MODULES:
+        for node in ast.walk(ast.parse((SRC / rel).read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "send_command"
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                bare.append(f"{rel}:{node.lineno}")
+    assert bare == []
+
+
+def test_the_ui_package_sends_through_delivery_emit_only() -> None:
+    senders = [str(rel) for rel in ALL_MODULES if rel.parts[0] == "ui"
+               for node in ast.walk(ast.parse((SRC / rel).read_text(encoding="utf-8")))
+               if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "send_command"]
+    assert senders == ["ui/delivery.py"]
 
 
 def calls_patch_all(path: Path) -> bool:

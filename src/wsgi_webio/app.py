@@ -23,6 +23,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import _env, page
 from .config import WebIOConfig
+from .core import commands
 from .core.state import CloseReason
 from .errors import RemoteProtocolError, SessionClosed
 from .info import make_session_info
@@ -260,11 +261,11 @@ class WebIOApp:
         self.stopping = True
         # The registry keeps its sessions private; this is its owner reading them.
         sessions = [s for s in self.registry.sessions() if not s.is_closed]
-        spec = {"content": message, "duration": 0, "position": "center", "color": "warning", "callback_id": None}
+        notice = commands.notice_toast(message or "")
         for session in sessions:
             if message:
                 try:
-                    session.send_command("toast", spec, task_id="server")
+                    session.send_command(notice.name, notice.spec, task_id="server")
                 except SessionClosed:
                     pass
             session.close(CloseReason.SHUTDOWN)
@@ -285,7 +286,7 @@ class WebIOApp:
 
 def _still_delivering(session: Session) -> bool:
     """A closed session whose client is attached and not yet given every command."""
-    if not session.machine.attached:
+    if not session.link.attached:
         return False
     return websocket.connection_open(session) is not False
 

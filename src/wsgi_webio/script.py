@@ -36,6 +36,7 @@ import gevent
 import gevent.event
 import greenlet
 
+from .core import commands
 from .errors import SessionClosed
 from .runtime import context
 
@@ -126,9 +127,8 @@ class _ScriptMode:
         """Each session's main task: the first one lends its identity to the script."""
         session, task = context.current_task()
         if self.ready.ready() or self.finishing:
-            session.send_command("toast", {"content": "This script already runs in another tab.",
-                                           "duration": 0, "position": "center", "color": "warning",
-                                           "callback_id": None}, task.id)
+            notice = commands.notice_toast("This script already runs in another tab.")
+            session.send_command(notice.name, notice.spec, task.id)
             return
         self.ready.set((session, task))
         try:

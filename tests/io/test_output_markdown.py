@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from wsgi_webio._markdown import render_markdown, strip_code_indent
-from wsgi_webio._out_sanitize import sanitize_html
 from wsgi_webio.output import put_html, put_markdown
 from wsgi_webio.testing import open_app
+from wsgi_webio.ui.markdown import render_markdown, strip_code_indent
+from wsgi_webio.ui.sanitizer import sanitize_html
 
 
 def rendered(*calls) -> list[str]:

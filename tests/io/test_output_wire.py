@@ -83,7 +83,7 @@ def wire(app) -> list[dict[str, Any]]:
         assert session.wait_settled(session.tasks(), 2) and not session.tasks(), "the app did not finish"
         if errors:
             raise errors[0]
-        commands = [json.loads(c) for c in session.outbox.since(session.outbox.first_seq)]
+        commands = [json.loads(c) for c in session.link.since(session.link.first_seq)]
         return [c for c in commands if c["command"] != "close_session"]
     finally:
         registry.close_all()

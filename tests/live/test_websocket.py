@@ -115,11 +115,11 @@ def test_reconnect_redelivers_unacked_commands_once(live):
     client.sock.close()  # the network drops: no close frame
     session = server.app.registry.get(sid)
     with gevent.Timeout(5):
-        while session.machine.attached:
+        while session.link.attached:
             gevent.sleep(0.001)
     go.set()  # the app goes on while detached
     with gevent.Timeout(5):
-        while len(session.outbox) < 4:
+        while len(session.link) < 4:
             gevent.sleep(0.001)
     again = connect(server, f"session={sid}&ack=0")
     hello = recv(again)
@@ -302,7 +302,7 @@ def test_flow_control_over_websocket_waits_for_acks(live):
     sid = recv(client)["spec"]
     session = server.app.registry.get(sid)
     with gevent.Timeout(5):
-        while not session.outbox.paused:
+        while not session.link.paused:
             gevent.sleep(0.001)
     assert len(progress) < 500  # the client has not acknowledged: the task waits
     seen = []
@@ -323,7 +323,7 @@ def test_replaced_connection_is_detached_at_once_so_expiry_still_runs(live):
     session = server.app.registry.get(sid)
     newer = connect(server, f"session={sid}&ack=-1")
     recv(newer)
-    assert session.machine.attached == 1  # only the newer connection counts
+    assert session.link.attached == 1  # only the newer connection counts
     newer.sock.close()
     assert closed.wait(5)  # expiry ran although the silent socket is still open
 
@@ -336,7 +336,7 @@ def test_session_that_closed_while_attached_redelivers_after_reconnect(live):
     client.sock.close()
     session = server.app.registry.get(sid)
     with gevent.Timeout(5):
-        while session.machine.attached:
+        while session.link.attached:
             gevent.sleep(0.001)
     server.app.registry.sweep()  # a sweep must not forget it while commands are undelivered
     again = connect(server, f"session={sid}&ack=-1")

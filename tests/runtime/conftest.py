@@ -33,11 +33,11 @@ class Driver:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.read = session.outbox.first_seq
+        self.read = session.link.first_seq
 
     def commands(self) -> list[dict[str, Any]]:
         """Every command queued since the last call (acknowledging them)."""
-        out = self.session.outbox.since(self.read)
+        out = self.session.link.since(self.read)
         self.read += len(out)
         if out:
             self.session.acknowledge(self.read - 1)

@@ -40,7 +40,7 @@ from gevent.selectors import GeventSelector
 from . import context
 
 if TYPE_CHECKING:
-    from .session import Task
+    from .tasks import Task
 
 __all__ = [
     "BLOCKING_WARN_S",
@@ -275,7 +275,7 @@ def _take_turn(task: Task) -> Generator[Any, None, None]:
 def _pass_turn(task: Task) -> None:
     waiting = task.turns
     while waiting:
-        turn = waiting.pop(0)  # type: ignore[union-attr]
+        turn = waiting.pop(0)
         if not turn.done():
             if not waiting:
                 task.turns = _BUSY

@@ -1,7 +1,7 @@
 """What a WebSocket connection offers the session side, whatever stack carries it.
 
-Owns the :class:`Channel` protocol and :class:`ChannelClosed`, the one error any of its
-methods raises for a finished connection. The session-facing code
+Owns the :class:`Channel` protocol, and re-exports ``errors.ChannelClosed``, the one
+error any of its methods raises for a finished connection. The session-facing code
 (``transports/websocket.py``, ``app.py``) types its connections as ``Channel`` and never
 names a stack. Three stacks implement it:
 
@@ -19,29 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from ..errors import ChannelClosed
+
 __all__ = ["Channel", "ChannelClosed", "OnEnd", "OnMessage"]
 
 #: ``on_message(message)``: text as ``str``, binary as ``bytes``; called in the hub.
 OnMessage = Callable[[str | bytes], None]
 #: ``on_end(code, reason)``: once, in a greenlet of its own, as ``ChannelClosed`` reports it.
 OnEnd = Callable[[int, str], None]
-
-
-class ChannelClosed(Exception):
-    """The WebSocket connection is over; no message will arrive or leave any more.
-
-    :param code: the peer's close code (1005 if it gave none), the code we closed with
-        (e.g. 1002, 1007, 1009), or 1006 if the connection was lost.
-    :param reason: the close reason, or a short description.
-    """
-
-    def __init__(self, code: int, reason: str = "") -> None:
-        super().__init__(code, reason)
-        self.code = code
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return f"WebSocket closed with code {self.code}: {self.reason or '(no reason)'}"
 
 
 class Channel(Protocol):

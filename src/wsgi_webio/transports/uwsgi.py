@@ -41,6 +41,7 @@ import gevent
 import gevent.event
 import gevent.socket
 
+from ..errors import UpgradeRefused
 from . import wsframes as wf
 from .channel import ChannelClosed, OnEnd, OnMessage
 
@@ -58,14 +59,6 @@ _FRAGMENT_MARKER = b"\x00"
 #: uWSGI options under which the worker's own socket speaks TLS: no raw frames there.
 _TLS_SOCKET_OPTIONS = ("https-socket", "ssl-socket", "https-socket-modifier1")
 
-
-class UpgradeRefused(Exception):
-    """The upgrade request cannot be accepted; answer it with ``status`` and ``message``."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(status, message)
-        self.status = int(status)
-        self.message = message
 
 
 def _raw_frames_allowed(api: Any) -> bool:

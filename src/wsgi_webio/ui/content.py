@@ -1,42 +1,39 @@
 """The content output functions: text, markdown, HTML, code, tables, buttons,
-images, files, links, progress bars and loading spinners.
+progress bars and loading spinners (images, files and links: ``ui/media.py``).
 
 Owns building each one's output spec (docs/ui-spec.md) from PyWebIO 1.8's
 arguments, with their validation. Sends nothing itself: every function returns a
-pending ``Output`` (see ``_out_core``); must not reach the session but through it.
+pending ``Output`` (see ``ui/outputs.py``); must not reach the session but through it.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 import logging
 import math
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-from . import _markdown
-from ._out_core import Output, discard_on_error, embed, send_ui_command
-from ._out_names import Span, check_callback, check_scope_name
-from ._out_sanitize import sanitize_html
-from .core.urls import IMAGE_SCHEMES, LINK_SCHEMES, is_safe_image_src, is_safe_link, url_scheme
-from .runtime import context
+from ..core import commands
+from ..runtime import context
+from . import markdown
+from .checks import Span, check_callback, check_scope_name
+from .delivery import send_current
+from .outputs import Output, discard_on_error, embed
+from .sanitizer import sanitize_html
 
 __all__ = [
     "put_button",
     "put_buttons",
     "put_code",
-    "put_file",
     "put_html",
-    "put_image",
-    "put_link",
     "put_loading",
     "put_markdown",
     "put_processbar",
+    "put_progressbar",
     "put_table",
     "put_text",
     "set_processbar",
+    "set_progressbar",
     "span",
 ]
 
@@ -44,16 +41,6 @@ logger = logging.getLogger(__name__)
 
 #: Bootstrap's colour names, which buttons and spinners take (as PyWebIO's did).
 COLORS: Final = frozenset({"primary", "secondary", "success", "danger", "warning", "info", "light", "dark"})
-#: Leading bytes of the image formats put_image recognises, and their MIME types.
-_MAGIC: Final = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"BM", "image/bmp"),
-    (b"\x00\x00\x01\x00", "image/x-icon"),
-)
-_FORMAT_ALIASES: Final = (("jpg", "jpeg"), ("svg", "svg+xml"), ("ico", "x-icon"), ("tif", "tiff"))
 
 
 def put_text(*texts: Any, sep: str = " ", inline: bool = False, scope: str | None = None,
@@ -95,14 +82,14 @@ def put_markdown(mdcontent: str, lstrip: bool = True, options: Mapping[str, Any]
 
         warnings.warn("put_markdown(strip_indent=...) is deprecated; lstrip=True removes indentation",
                       DeprecationWarning, stacklevel=2)
-        mdcontent = _markdown.strip_spaces(str(mdcontent), kwargs.pop("strip_indent"))
+        mdcontent = markdown.strip_spaces(str(mdcontent), kwargs.pop("strip_indent"))
     if kwargs:
         raise TypeError(f"put_markdown() got unexpected arguments {sorted(kwargs)}")
     if not isinstance(mdcontent, str):
         raise TypeError(f"put_markdown() needs a str, got {mdcontent!r:.60}")
     if lstrip:
-        mdcontent = _markdown.strip_code_indent(mdcontent)
-    rendered = _markdown.render_markdown(mdcontent, sanitize=bool(sanitize), options=options)
+        mdcontent = markdown.strip_code_indent(mdcontent)
+    rendered = markdown.render_markdown(mdcontent, sanitize=bool(sanitize), options=options)
     return Output.make({"type": "markdown", "html": rendered}, scope, position)
 
 
@@ -271,9 +258,10 @@ def put_buttons(buttons: Sequence[Any], onclick: Callable[[Any], Any] | Sequence
         def dispatch(index: int) -> Any:
             return single(values[index])
     else:
-        if isinstance(onclick, str | bytes) or not isinstance(onclick, Sequence):
-            raise TypeError(f"onclick must be a function or a list of functions, got {onclick!r:.60}")
-        handlers = [check_callback(h, f"onclick[{i}]") for i, h in enumerate(onclick)]
+        given: Any = onclick  # typed as the docs say; checked as anything an app may pass
+        if isinstance(given, str | bytes) or not isinstance(given, Sequence):
+            raise TypeError(f"onclick must be a function or a list of functions, got {given!r:.60}")
+        handlers = [check_callback(h, f"onclick[{i}]") for i, h in enumerate(given)]
         if len(handlers) != len(wire):
             raise ValueError(f"{len(wire)} buttons but {len(handlers)} onclick functions")
 
@@ -307,131 +295,6 @@ def put_button(label: Any, onclick: Callable[[], Any], color: str | None = None,
     """
     return put_buttons([{"label": label, "value": 0, "color": color, "disabled": disabled}], onclick=[onclick],
                        small=small, link_style=link_style, outline=outline, scope=scope, position=position)
-
-
-def _mime_of(data: bytes) -> str | None:
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[4:12] in (b"ftypavif", b"ftypavis"):
-        return "image/avif"
-    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head):
-        return "image/svg+xml"
-    return None
-
-
-def _format_mime(fmt: str) -> str:
-    fmt = fmt.lower().removeprefix("image/")
-    return "image/" + dict(_FORMAT_ALIASES).get(fmt, fmt)
-
-
-def _pil_bytes(src: Any, fmt: str | None) -> tuple[bytes, str] | None:
-    """(bytes, format) of a PIL image, or None if ``src`` is not one. PIL is optional:
-    only an already-imported PIL is looked at."""
-    pil = sys.modules.get("PIL.Image")
-    if pil is None or not isinstance(src, pil.Image):
-        return None
-    fmt = fmt or src.format or "PNG"
-    buf = io.BytesIO()
-    src.save(buf, format=fmt)
-    return buf.getvalue(), fmt
-
-
-def _css_size(value: Any, what: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value}px"
-    raise TypeError(f"{what} must be a CSS size str or a number of pixels, got {value!r}")
-
-
-def put_image(src: Any, format: str | None = None, title: str = "", width: str | None = None,
-              height: str | None = None, scope: str | None = None, position: int = -1) -> Output:
-    """Show an image.
-
-    :param src: a URL, the image's bytes, or a PIL image.
-    :param format: the format of bytes or a PIL image (``png``, ``jpeg``...);
-        detected from bytes when not given.
-    :param title: the image's description (its alt text).
-    :param width: CSS width (``"50px"``, ``"30%"``); a number means pixels.
-    :param height: CSS height.
-    :raises ValueError: for bytes of an unknown format and no ``format``.
-    :raises TypeError: for another kind of source.
-
-    .. code-block:: python
-
-        put_image(open("logo.png", "rb").read(), width="50px")
-        put_image("https://www.python.org/static/img/python-logo.png")
-    """
-    pil = _pil_bytes(src, format)
-    if pil is not None:
-        src, format = pil
-    if isinstance(src, bytes | bytearray | memoryview):
-        data = bytes(src)
-        mime = _format_mime(format) if format else _mime_of(data)
-        if mime is None:
-            raise ValueError("put_image() cannot tell the format of these bytes; pass format='png' (or jpeg, gif...)")
-        src = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-    elif not isinstance(src, str):
-        raise TypeError(f"put_image() needs a URL, bytes or a PIL image, got {type(src).__name__}")
-    elif not is_safe_image_src(src):
-        _refused_url("put_image", src, sorted(IMAGE_SCHEMES) + ["data:image/..."])
-        src = ""
-    spec = {"type": "image", "src": src, "alt": str(title or ""), "width": _css_size(width, "width"),
-            "height": _css_size(height, "height")}
-    return Output.make(spec, scope, position)
-
-
-def put_file(name: str, content: bytes, label: str | None = None, scope: str | None = None,
-             position: int = -1) -> Output:
-    """A link-style button that downloads ``content`` as a file called ``name``.
-
-    .. code-block:: python
-
-        put_file("hello-world.txt", b"hello world!", "download me")
-
-    :raises TypeError: for content that is not bytes.
-    """
-    if not isinstance(content, bytes | bytearray | memoryview):
-        raise TypeError(f"put_file() content must be bytes, got {type(content).__name__}")
-    spec = {"type": "file", "name": str(name), "label": str(name if label is None else label),
-            "content": base64.b64encode(bytes(content)).decode("ascii")}
-    return Output.make(spec, scope, position)
-
-
-def _refused_url(func: str, url: str, allowed: list[str]) -> None:
-    # The scheme only: the rest of a URL may carry a token, and logs must not.
-    logger.warning("%s() dropped a %s: URL; allowed schemes: %s and relative URLs", func,
-                 url_scheme(url), ", ".join(allowed))
-
-
-def put_link(name: str, url: str | None = None, app: str | None = None, new_window: bool = False,
-             scope: str | None = None, position: int = -1) -> Output:
-    """A link to a web page (``url``) or to another app of this server (``app``).
-
-    .. code-block:: python
-
-        put_link("PyWebIO docs", url="https://pywebio.readthedocs.io")
-        put_link("Go to the admin app", app="admin")
-
-    A ``url`` whose scheme is not http, https, mailto, tel, ftp or ftps (``javascript:``,
-    ``data:``, ``file:``... however spelt) is dropped with a warning in the log: the link
-    shows its name and goes nowhere. Relative URLs are kept.
-
-    :raises ValueError: unless exactly one of ``url`` and ``app`` is given.
-    """
-    if (url is None) == (app is None):
-        raise ValueError(f"put_link() needs exactly one of url and app, got url={url!r}, app={app!r}")
-    if url is not None:
-        url = str(url)
-        if not is_safe_link(url):
-            _refused_url("put_link", url, sorted(LINK_SCHEMES))
-            url = ""
-    spec = {"type": "link", "name": str(name), "url": url, "app": app, "new_window": bool(new_window)}
-    return Output.make(spec, scope, position)
 
 
 def _progress(value: Any, what: str) -> float:
@@ -473,8 +336,7 @@ def set_processbar(name: str, value: float, label: str | None = None) -> None:
     """
     check_scope_name(name, "progress bar name")
     value = _progress(value, "value")
-    send_ui_command("set_processbar", {"name": name, "value": value,
-                                       "label": f"{value * 100:.1f}%" if label is None else str(label)})
+    send_current(commands.set_processbar(name, value, f"{value * 100:.1f}%" if label is None else str(label)))
 
 
 def put_loading(shape: str = "border", color: str = "dark", scope: str | None = None,
@@ -497,3 +359,8 @@ def put_loading(shape: str = "border", color: str = "dark", scope: str | None = 
     if color not in COLORS:
         raise ValueError(f"color must be one of {sorted(COLORS)}, got {color!r}")
     return Output.make({"type": "loading", "shape": shape, "color": color}, scope, position, container="loading")
+
+
+#: PyWebIO's other names for the progress bar functions.
+put_progressbar = put_processbar
+set_progressbar = set_processbar

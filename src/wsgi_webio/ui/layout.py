@@ -4,7 +4,7 @@ deprecated ``output()`` handle, plus ``put_datatable`` and friends, which are no
 supported and say so.
 
 Owns building each one's output spec (docs/ui-spec.md) with nested outputs
-embedded. Sends nothing itself but through ``_out_core``.
+embedded. Sends nothing itself but through ``ui/delivery.py``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, NoReturn
 
-from ._out_core import Output, contents_of, discard_on_error, embed, send_ui_command
-from ._out_names import (
+from ..core import commands
+from .checks import (
     Span,
     check_json,
     check_scope_name,
@@ -22,6 +22,8 @@ from ._out_names import (
     scope_dom_id,
     scope_selector,
 )
+from .delivery import send_current
+from .outputs import Output, contents_of, discard_on_error, embed
 
 __all__ = [
     "JSFunction",
@@ -350,7 +352,7 @@ class OutputHandler(Output):
 
     def reset(self, *outputs: Any) -> None:
         """Replace the content with ``outputs``."""
-        send_ui_command("output_ctl", {"clear": scope_selector(self.scope)})
+        send_current(commands.output_ctl(clear=scope_selector(self.scope)))
         self.append(*outputs)
 
     def append(self, *outputs: Any) -> None:

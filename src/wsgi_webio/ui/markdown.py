@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from markdown_it import MarkdownIt
 
-from .core.urls import is_safe_link
+from ..core.urls import is_safe_link
 
 __all__ = ["render_markdown", "strip_code_indent", "strip_spaces"]
 

@@ -4,7 +4,7 @@ Owns ``InputItem`` (the wire item of docs/ui-spec.md "Input items" plus its rule
 and checking a value the client sent against what was offered: types, options,
 buttons, bounds, lengths, formats, file sizes, required. A refused value becomes a
 ``Refused`` carrying user-facing feedback. Pure data: must not send commands, read
-events or touch a session (that is ``_forms`` and ``pin``).
+events or touch a session (that is ``ui/forms.py`` and ``ui/pins.py``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
-from ._input_args import Choice, format_size, json_copy, option_key
-from .protocol import UploadedFile
+from ..errors import Refused
+from ..protocol import UploadedFile
+from .input_args import Choice, format_size, json_copy, option_key
 
 __all__ = ["MISSING", "InputItem", "Refused", "message"]
 
@@ -60,22 +61,6 @@ def message(key: str, lang: str, *args: Any) -> str:
     """The feedback text ``key`` in the user's language (Chinese when ``lang`` has "zh")."""
     en, zh = _MESSAGES[key]
     return (zh if "zh" in lang.lower() else en).format(*args)
-
-
-class Refused(Exception):
-    """A value the client sent does not fit its item.
-
-    :param key: a message key (see ``message``); ``args`` fill its placeholders.
-    """
-
-    def __init__(self, key: str, *args: Any) -> None:
-        super().__init__(key, *args)
-        self.key = key
-        self.args_ = args
-
-    def text(self, lang: str) -> str:
-        """The user-facing feedback."""
-        return message(self.key, lang, *self.args_)
 
 
 class _Missing:
@@ -200,6 +185,7 @@ class InputItem:
         if self.label_value is not None and isinstance(raw, str) and raw == self.label_value[0]:
             return self.label_value[1]
         kind = self.type
+        value: Any
         if kind in ("number", "float"):
             value = self._number(raw, whole=kind == "number", lower=self.spec.get("min"), upper=self.spec.get("max"))
         elif kind == "slider":

@@ -6,7 +6,7 @@ the form, answer blur events with validation feedback, run ``onchange`` callback
 whole, and destroy the form when done. Values the page should never have sent
 become ``update_input`` feedback and the form keeps waiting: never an exception in
 the app. Reaches the session only through the context; must not build items (that
-is ``_input_items``) nor hold state outside a running form.
+is ``ui/items.py``) nor hold state outside a running form; sends through ``ui/delivery.py``.
 
 The round trip is written once, as a generator (``form_steps``) that gets each event
 with ``yield from session.client_event()``: ``run_form`` runs it blocking in a
@@ -22,12 +22,13 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, Final
 
-from ._input_args import FOCUSABLE_TYPES, parse_update
-from ._input_items import MISSING, InputItem, Refused, message
-from .output import flush_pending
-from .runtime import context
-from .runtime.aio import maybe_await
-from .runtime.session import Session
+from ..core import commands
+from ..runtime import context
+from ..runtime.aio import maybe_await
+from ..runtime.session import Session
+from . import delivery
+from .input_args import FOCUSABLE_TYPES, parse_update
+from .items import MISSING, InputItem, Refused, message
 
 __all__ = ["Form", "check_group_items", "form_steps", "input_update", "run_form"]
 
@@ -85,13 +86,13 @@ class Form:
             for item in self.items.values()
         )
 
-    def spec(self, label: str) -> dict[str, Any]:
-        return {"label": label, "inputs": [item.spec for item in self.items.values()],
-                "cancelable": self.cancelable}
+    def command(self, label: str) -> commands.Command:
+        """The ``input_group`` command that shows this form."""
+        return commands.input_group(label, [item.spec for item in self.items.values()], self.cancelable)
 
     # ------------------------------------------------------------------ to the page
     def send_update(self, name: str, attributes: dict[str, Any]) -> None:
-        self.session.send_command("update_input", {"target_name": name, "attributes": attributes}, self.task_id)
+        delivery.emit(self.session, self.task_id, commands.update_input(name, attributes))
 
     def feedback(self, name: str, error: str | None) -> None:
         """Show ``error`` under item ``name``, or clear its status when None."""
@@ -132,7 +133,7 @@ class Form:
             value = item.convert(raw, submit=submit)
         except Refused as refused:
             logger.info("input %r refused %r: %s", item.name, _abbrev(raw), refused.key)
-            return False, refused.text(self.lang)
+            return False, message(refused.key, self.lang, *refused.args_)
         if item.validate is not None:
             try:
                 error = item.validate(value)
@@ -231,8 +232,7 @@ def form_steps(label: str, items: Sequence[InputItem], *,
     """``run_form`` as client-event steps (``yield from`` it in other steps)."""
     session, task = context.current_task()
     form = Form(session, task.id, items, validate, cancelable)
-    flush_pending()  # outputs made before the input() reach the page before the form
-    session.send_command("input_group", form.spec(str(label)), task.id)
+    delivery.send(session, task.id, form.command(str(label)))  # after the outputs made before it
     try:
         while True:
             event = yield from session.client_event()
@@ -251,7 +251,7 @@ def form_steps(label: str, items: Sequence[InputItem], *,
     finally:
         form.active = False
         if not session.is_closed:
-            session.send_command("destroy_form", None, task.id)
+            delivery.emit(session, task.id, commands.destroy_form())
 
 
 def input_update(name: str | None = None, **spec: Any) -> None:
@@ -280,7 +280,7 @@ def input_update(name: str | None = None, **spec: Any) -> None:
         raise RuntimeError("input_update() can only be called inside an input's onchange callback")
     form, trigger = current
     target = trigger if name is None else name
-    item = form.items.get(target)  # type: ignore[arg-type]
+    item = form.items.get(target)
     if item is None:
         raise ValueError(f"input_update(): the form has no input named {target!r} (inputs: {sorted(form.items)})")
     attributes, choices = parse_update(spec, "input_update()")

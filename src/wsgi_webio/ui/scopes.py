@@ -3,7 +3,7 @@
 
 Owns the ``output_ctl``, ``popup``, ``close_popup`` and ``toast`` commands and the
 per-task scope stack discipline (push on enter, pop on exit, ROOT never removed).
-Sends through ``_out_core.send_ui_command`` so pending outputs go first; reaches
+Sends through ``ui/delivery.py`` (``send_current``) so pending outputs go first; reaches
 the session only through the context.
 """
 
@@ -14,8 +14,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Final, TypeVar
 
-from ._out_core import contents_of, discard_on_error, send_ui_command
-from ._out_names import (
+from ..core import commands
+from ..runtime import context
+from .checks import (
     check_callback,
     check_scope_name,
     random_scope_name,
@@ -23,7 +24,8 @@ from ._out_names import (
     scope_dom_id,
     scope_selector,
 )
-from .runtime import context
+from .delivery import send_current
+from .outputs import contents_of, discard_on_error
 
 __all__ = [
     "OutputPosition",
@@ -31,6 +33,7 @@ __all__ = [
     "Position",
     "ScopeContext",
     "clear",
+    "clear_scope",
     "close_popup",
     "get_scope",
     "popup",
@@ -98,8 +101,8 @@ def set_scope(name: str, container_scope: str | None = None, position: int = Out
         raise ValueError(f"if_exist must be one of {_IF_EXIST}, got {if_exist!r}")
     session = context.get_current_session()
     container = scope_selector(resolve_scope(session, container_scope))
-    send_ui_command("output_ctl", {"set_scope": scope_dom_id(name), "container": container,
-                                   "position": _check_position(position), "if_exist": if_exist})
+    send_current(commands.output_ctl(set_scope=scope_dom_id(name), container=container,
+                                     position=_check_position(position), if_exist=if_exist))
 
 
 def get_scope(stack_idx: int = -1) -> str | None:
@@ -125,7 +128,7 @@ def clear(scope: str | None = None) -> None:
 
         clear("results")
     """
-    send_ui_command("output_ctl", {"clear": scope_selector(resolve_scope(context.get_current_session(), scope))})
+    send_current(commands.output_ctl(clear=scope_selector(resolve_scope(context.get_current_session(), scope))))
 
 
 def remove(scope: str | None = None) -> None:
@@ -140,7 +143,7 @@ def remove(scope: str | None = None) -> None:
     name = resolve_scope(context.get_current_session(), scope)
     if name == "ROOT":
         raise ValueError("the ROOT scope cannot be removed")
-    send_ui_command("output_ctl", {"remove": scope_selector(name)})
+    send_current(commands.output_ctl(remove=scope_selector(name)))
 
 
 def scroll_to(scope: str | None = None, position: str = Position.TOP) -> None:
@@ -153,7 +156,7 @@ def scroll_to(scope: str | None = None, position: str = Position.TOP) -> None:
     if position not in (Position.TOP, Position.MIDDLE, Position.BOTTOM):
         raise ValueError(f"position must be 'top', 'middle' or 'bottom', got {position!r}")
     name = resolve_scope(context.get_current_session(), scope)
-    send_ui_command("output_ctl", {"scroll_to": scope_selector(name), "position": position})
+    send_current(commands.output_ctl(scroll_to=scope_selector(name), position=position))
 
 
 clear_scope = clear
@@ -187,7 +190,7 @@ class ScopeContext:
         session = context.get_current_session()
         name = session.pop_scope()
         if not session.is_closed:
-            send_ui_command("output_ctl", {"loose": scope_selector(name)})
+            send_current(commands.output_ctl(loose=scope_selector(name)))
 
     def __call__(self, func: F) -> F:
         check_callback(func, "the function use_scope() decorates")
@@ -262,9 +265,8 @@ def popup(title: str, content: Any = None, size: str = PopupSize.NORMAL, implici
     if size not in (PopupSize.LARGE, PopupSize.NORMAL, PopupSize.SMALL):
         raise ValueError(f"size must be 'large', 'normal' or 'small', got {size!r}")
     name = random_scope_name()
-    send_ui_command("popup", {"title": str(title), "content": contents_of(content), "size": size,
-                              "implicit_close": bool(implicit_close and closable), "closable": bool(closable),
-                              "dom_id": scope_dom_id(name)})
+    send_current(commands.popup(str(title), contents_of(content), size, bool(implicit_close and closable),
+                                bool(closable), scope_dom_id(name)))
     return ScopeContext(name, create=False)
 
 
@@ -275,7 +277,7 @@ def close_popup() -> None:
 
         put_button("close", onclick=close_popup)
     """
-    send_ui_command("close_popup", None)
+    send_current(commands.close_popup())
 
 
 def toast(content: Any, duration: float = 2, position: str = "center", color: str = "info",
@@ -301,5 +303,5 @@ def toast(content: Any, duration: float = 2, position: str = "center", color: st
     if onclick is not None:
         handler = check_callback(onclick, "toast onclick")
         callback_id = context.get_current_session().register_callback(lambda _data: handler())
-    send_ui_command("toast", {"content": str(content), "duration": int(duration * 1000), "position": position,
-                              "color": dict(_TOAST_COLORS).get(color, color), "callback_id": callback_id})
+    send_current(commands.toast(str(content), int(duration * 1000), position, dict(_TOAST_COLORS).get(color, color),
+                                callback_id))

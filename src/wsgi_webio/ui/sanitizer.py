@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from types import MappingProxyType
 from typing import Final
 
-from .core.urls import is_safe_image_src, is_safe_link
+from ..core.urls import is_safe_image_src, is_safe_link
 
 __all__ = ["sanitize_html"]
 

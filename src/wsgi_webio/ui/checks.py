@@ -1,5 +1,5 @@
-"""Names and checks shared by the output and session modules: scope names and
-their DOM ids, JSON data, callbacks, and ``Span`` cells.
+"""Names and checks shared by the I/O API's modules: scope names and their DOM
+ids, JSON data, callbacks, and ``Span`` cells.
 
 Owns the rules for what a scope name, an output's data and a callback may be.
 Pure checks and tiny value types: sends nothing, holds no state.
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from .runtime.session import Session
+    from ..runtime.session import Session
 
 __all__ = [
     "ASYNC_ISSUE",

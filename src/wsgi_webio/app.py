@@ -165,7 +165,7 @@ class WebIOApp:
         api = http.SESSION_HEADER in request.headers or request.method not in ("GET", "HEAD")
         origin = request.headers.get("Origin")
         fetch_site = request.headers.get("Sec-Fetch-Site") if api else None
-        if not self.origins.is_allowed(origin, request.host, fetch_site):
+        if not self.origins.is_allowed(origin, request.host, fetch_site, request.scheme):
             logger.warning("refused %s from origin %r (Sec-Fetch-Site %r)", request.method, origin, fetch_site)
             return _text(f"origin {origin or '(cross-site)'} is not allowed", HTTPStatus.FORBIDDEN)
         response = self._route(request, api)
@@ -205,7 +205,7 @@ class WebIOApp:
 
     def _websocket(self, request: Request) -> Response | None:
         origin = request.headers.get("Origin")
-        if not self.origins.is_allowed(origin, request.host, request.headers.get("Sec-Fetch-Site")):
+        if not self.origins.is_allowed(origin, request.host, request.headers.get("Sec-Fetch-Site"), request.scheme):
             logger.warning("refused WebSocket from origin %r", origin)
             return _text(f"origin {origin or '(cross-site)'} is not allowed", HTTPStatus.FORBIDDEN)
         creating = request.args.get("session", "NEW").startswith("NEW")
@@ -274,10 +274,8 @@ class WebIOApp:
         # Held long-polls return, and WebSockets close once their last commands are out.
         while clock() < deadline and any(_still_delivering(s) for s in sessions):
             gevent.sleep(0.05)
-        for session in sessions:
-            conn = getattr(session.transport_state, "connection", None)
-            if conn is not None:  # a peer that does not answer our close is not waited for long
-                conn.channel.set_read_timeout(_CLOSE_ANSWER_S)
+        for session in sessions:  # a peer that does not answer our close is not waited for long
+            websocket.bound_close_wait(session, _CLOSE_ANSWER_S)
         if any(s.info.protocol == "http" for s in sessions):
             # A long-poll client between two requests comes back within a round trip.
             gevent.sleep(max(0.0, min(_HTTP_STRAGGLER_S, deadline - clock())))
@@ -290,8 +288,7 @@ def _still_delivering(session: Session) -> bool:
     """A closed session whose client is attached and not yet given every command."""
     if not session.link.attached:
         return False
-    conn = getattr(session.transport_state, "connection", None)  # the WebSocket transport's
-    return conn is None or not conn.channel.closed
+    return websocket.connection_open(session) is not False
 
 
 def request_of(environ: WSGIEnvironment) -> tuple[Request, Any]:

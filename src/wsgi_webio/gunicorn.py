@@ -54,7 +54,7 @@ class GeventWebSocketHandler(WebSocketHandler, PyWSGIHandler):  # type: ignore[m
         PyWSGIHandler.log_request(self)
 
     def handle_one_response(self) -> Any:
-        server = self.server
+        server: _Server = self.server  # type: ignore[assignment]  # the worker serves with _Server
         server.active_requests += 1
         try:
             return super().handle_one_response()

@@ -12,7 +12,7 @@ import gevent.socket
 import pytest
 
 from tests.live.test_http import echo_app, input_reporting_close
-from tests.transports.wsclient import OP_PING, HandshakeRefused, ServerClosed, WSClient
+from tests.transports.wsclient import OP_BINARY, OP_PING, HandshakeRefused, ServerClosed, WSClient, masked_frame
 from wsgi_webio.input import input
 from wsgi_webio.output import put_text
 
@@ -68,6 +68,32 @@ def test_hostile_origin_gets_403_never_101_and_creates_nothing(live):
     assert server.app.registry.active_count() == 0
     same = connect(server, "session=NEW", origin=f"http://127.0.0.1:{server.port}")
     assert recv(same)["command"] == "set_session_id"
+
+
+@pytest.mark.parametrize("origin", [
+    pytest.param("https://127.0.0.1:{port}", id="https page on an http server"),
+    pytest.param("http://127.0.0.1:{port}/", id="trailing slash"),
+    pytest.param("http://127.0.0.1:{port}/app", id="path"),
+])
+def test_origin_with_another_scheme_or_a_path_is_refused(live, origin):
+    server = live(echo_app)
+    value = origin.format(port=server.port)
+    with pytest.raises(HandshakeRefused) as refused:
+        connect(server, "session=NEW", origin=value)
+    assert refused.value.status == 403 and b"101" not in refused.value.head
+    reply = server.get(headers={"Origin": value})  # the HTTP transport, too: refused, never echoed
+    assert reply.status == 403 and "access-control-allow-origin" not in {k.lower() for k in reply.headers}
+    assert server.app.registry.active_count() == 0
+
+
+def test_message_of_2_mib_sent_in_full_gets_1009_with_its_reason(live):
+    server = live(echo_app)  # max_message_size: 1 MiB by default
+    client = connect(server, "session=NEW")
+    until(client, "input_group")
+    client.sock.sendall(masked_frame(OP_BINARY, b"\0" * (2 << 20)))  # all of it before reading
+    with pytest.raises(ServerClosed) as info:
+        until(client, "never")
+    assert (info.value.code, info.value.reason) == (1009, f"message too big: {2 << 20} > {1 << 20} bytes")
 
 
 def test_reconnect_redelivers_unacked_commands_once(live):
@@ -378,3 +404,18 @@ def test_sessions_over_websocket_leave_no_reference_cycles_behind(live):
         gc.set_debug(0)
         gc.garbage.clear()
     assert ours == []
+
+
+def test_shutdown_tells_the_websocket_client_and_closes_its_connection(live):
+    server = live(echo_app)
+    client = connect(server, "session=NEW")
+    until(client, "input_group")
+    job = gevent.spawn(server.app.shutdown, "going down", 5.0)
+    assert until(client, "toast")["spec"]["content"] == "going down"
+    assert until(client, "close_session")["command"] == "close_session"
+    with pytest.raises(ServerClosed) as info:
+        until(client, "never")
+    assert info.value.code == 1000
+    client.send_close(1000)
+    job.get(timeout=10)  # returns once the client has its last commands
+    assert server.app.stopping

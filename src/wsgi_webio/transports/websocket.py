@@ -4,7 +4,7 @@ Owns what a connection does for its session: applying each client message (from
 hub callbacks once the channel is evented, else from the handler greenlet's reader
 loop), the on-demand writer greenlet that drains the session's outbox in corked
 frames, reconnect with redelivery (``?session=<id>&ack=<n>``), and pings. Talks to
-the socket only through ``wshandler.WebSocketChannel``; protocol decisions come from
+the socket only through a ``channel.Channel`` (any stack); protocol decisions come from
 ``protocol``/``core``.
 
 Extensions over PyWebIO 1.8 (docs/protocol.md): a client that passes ``ack`` in
@@ -26,7 +26,7 @@ import gevent
 from ..core.state import CloseReason
 from ..errors import LocalProtocolError, RemoteProtocolError
 from ..protocol import CLOSE_SESSION, Ack, EventBatch, check_seq, parse_binary_event, parse_ws_text
-from .wshandler import ChannelClosed, WebSocketChannel
+from .channel import Channel, ChannelClosed
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..runtime.registry import SessionRegistry
     from ..runtime.session import Session
 
-__all__ = ["WebSocketConnection", "serve_websocket"]
+__all__ = ["WebSocketConnection", "bound_close_wait", "connection_open", "serve_websocket"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class WebSocketConnection:
                  "_ping_due", "_refused")
 
     def __init__(
-        self, session: Session, channel: WebSocketChannel, acked: bool, start: int, batched: bool = False
+        self, session: Session, channel: Channel, acked: bool, start: int, batched: bool = False
     ) -> None:
         self.session = session
         self.channel = channel
@@ -170,7 +170,7 @@ def _hello(session: Session, start: int, acked: bool) -> str:
 
 def serve_websocket(
     request: Request,
-    channel: WebSocketChannel,
+    channel: Channel,
     registry: SessionRegistry,
     create: Any,
 ) -> None:
@@ -248,7 +248,7 @@ def serve_websocket(
         _forget(conn, registry, failed)
 
 
-def _close_replaced(channel: WebSocketChannel) -> None:
+def _close_replaced(channel: Channel) -> None:
     channel.set_read_timeout(_REPLACED_LINGER_S)  # first: it also bounds the close frame's send
     channel.close(_GOING_AWAY, "replaced by a newer connection")
 
@@ -302,3 +302,20 @@ class _WsState:
 
 def make_ws_state() -> _WsState:
     return _WsState()
+
+
+def connection_open(session: Session) -> bool | None:
+    """Whether the WebSocket connection attached to ``session`` is still open; None when
+    none is (no connection now, or a session of another transport)."""
+    state = session.transport_state
+    if not isinstance(state, _WsState) or state.connection is None:
+        return None
+    return not state.connection.channel.closed
+
+
+def bound_close_wait(session: Session, seconds: float) -> None:
+    """Give the peer of ``session``'s WebSocket connection, if any, at most ``seconds`` more
+    to answer (our close frame, typically) before the connection is dropped."""
+    state = session.transport_state
+    if isinstance(state, _WsState) and state.connection is not None:
+        state.connection.channel.set_read_timeout(seconds)

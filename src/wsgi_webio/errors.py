@@ -14,6 +14,7 @@ __all__ = [
     "ProtocolError",
     "RemoteProtocolError",
     "SessionClosed",
+    "TaskInterrupted",
     "WebIOError",
 ]
 
@@ -70,3 +71,14 @@ class SessionClosed(BaseException):
     app's ``except Exception:`` cannot swallow "the browser left". Let it propagate;
     the session runner treats it as a normal end.
     """
+
+
+class TaskInterrupted(WebIOError):
+    """Raised inside a session task that kept the worker busy without yielding for longer
+    than ``max_blocking_seconds`` (or while the server was stopping): every other session
+    of the worker was frozen meanwhile. Offload such work with
+    ``wsgi_webio.session.run_blocking`` (docs/deploy.md, "CPU-bound work")."""
+
+    def __init__(self, message: str = "This task was stopped: it kept the server busy without pausing "
+                                      "for longer than max_blocking_seconds, which froze every other page.") -> None:
+        super().__init__(message)

@@ -18,6 +18,7 @@ import functools
 import inspect
 import logging
 import secrets
+import sys
 import traceback
 from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -30,7 +31,7 @@ from greenlet import greenlet as RawGreenlet
 
 from ..core.outbox import HIGH_WATER_BYTES, LOW_WATER_BYTES, EventSequencer, Outbox
 from ..core.state import CloseReason, SessionMachine, SessionState
-from ..errors import NoSessionError, RemoteProtocolError, SessionClosed
+from ..errors import NoSessionError, RemoteProtocolError, SessionClosed, TaskInterrupted
 from ..protocol import CLOSE_SESSION, ClientEvent, EventBatch, encode_command
 from . import aio, context
 
@@ -479,10 +480,14 @@ class Session:
         """Log the running exception; show the user a toast (or, in debug mode, a
         popup with the traceback). Called from a task's top frame (or its coroutine's
         last step), inside the ``except`` block."""
-        logger.exception("unhandled error in session %s, task %s", self.id, task.id)
+        message = "An internal error occurred in the application"
+        error = sys.exc_info()[1]
+        if isinstance(error, TaskInterrupted):  # the hub watchdog has logged it, without the id
+            message = str(error)
+        else:
+            logger.exception("unhandled error in session %s, task %s", self.id, task.id)
         if self.is_closed:
             return
-        message = "An internal error occurred in the application"
         try:
             if self.debug:
                 spec = {

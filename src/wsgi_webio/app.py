@@ -257,10 +257,16 @@ class WebIOApp:
         self.watchdog.stop()
         self.registry.close_all(CloseReason.SHUTDOWN)
 
-    def interrupt_if_blocked(self) -> None:
+    def interrupt_if_blocked(self, exit_by: float | None = None) -> None:
         """For a server's Python-level SIGTERM/SIGINT handler (it runs between two bytecodes
         of whatever holds the hub): a task of this app holding the hub ends at once, so the
-        graceful stop can run. :raises TaskInterrupted: into that task."""
+        graceful stop can run; a process still held at ``exit_by`` (monotonic time; inside
+        one C call, where no exception lands) exits by itself.
+
+        :raises TaskInterrupted: into that task.
+        """
+        if exit_by is not None:
+            self.watchdog.exit_if_blocked_by(exit_by)
         self.watchdog.interrupt_if_blocked()
 
     def shutdown(self, message: str | None = DEFAULT_MESSAGE, timeout: float = 5.0) -> None:

@@ -21,7 +21,7 @@ import gevent.event
 from gevent.pywsgi import WSGIServer
 
 from .app import WebIOApp, wsgi_app
-from .lifecycle import DEFAULT_MESSAGE
+from .lifecycle import DEFAULT_MESSAGE, WORKERS_KEY
 from .origin import LOOPBACK_HOSTS
 from .transports.wshandler import WebSocketHandler
 
@@ -58,7 +58,9 @@ def make_server(
         if _is_loopback(host):
             options.setdefault("allowed_hosts", LOOPBACK_HOSTS)
         app = wsgi_app(applications, **options)
-    server = WSGIServer((host, port), app, handler_class=WebSocketHandler, log=log, error_log=logger)
+    # One process: said in every request's environ, so the app need not find out.
+    server = WSGIServer((host, port), app, handler_class=WebSocketHandler, log=log, error_log=logger,
+                        environ={WORKERS_KEY: 1})
     return server, app
 
 
@@ -125,7 +127,6 @@ def _stop_handler(app: WebIOApp, stop: gevent.event.Event) -> Callable[[int, Any
 
     def on_signal(signum: int, frame: Any) -> None:
         loop.run_callback_threadsafe(stop.set)
-        app.watchdog.exit_if_blocked_by(time.monotonic() + SHUTDOWN_GRACE_S + 2)
-        app.interrupt_if_blocked()
+        app.interrupt_if_blocked(exit_by=time.monotonic() + SHUTDOWN_GRACE_S + 2)
 
     return on_signal

@@ -152,9 +152,9 @@ def tie_to_uwsgi(api: Any, hooks: ShutdownHooks) -> None:
     a graceful stop or reload (SIGHUP): there the sessions are told and closed, with up to
     :data:`UWSGI_DRAIN_S` for their clients, before the worker exits. A previous
     ``uwsgi.atexit`` still runs after. SIGHUP also starts it at once, or open WebSockets
-    would hold a graceful reload until ``--worker-reload-mercy``: that handler is
-    installed in each worker when it starts (now, in a worker; after the fork, through
-    ``uwsgi.post_fork_hook``, when the app is loaded by the master). Only a worker that
+    would hold a graceful reload until ``--worker-reload-mercy``: that watcher is
+    registered in each worker when it starts (on its first loop turns; reached through
+    ``uwsgi.post_fork_hook`` when the master loads the app). Only a worker that
     holds the clients' connections can deliver the message: not behind ``--http``, whose
     router process the master kills at once on SIGTERM (docs/deploy.md).
     """
@@ -175,14 +175,22 @@ def tie_to_uwsgi(api: Any, hooks: ShutdownHooks) -> None:
     def on_sighup() -> None:
         hooks.shutdown(DEFAULT_MESSAGE, UWSGI_DRAIN_S)
 
-    def in_worker() -> None:
+    def watch_sighup() -> None:
         try:  # runs in a greenlet of its own; kept with the hooks so it lives as long
             hooks.server_hook = gevent.signal_handler(signal.SIGHUP, on_sighup)
         except Exception as exc:  # not the main thread, or no SIGHUP: atexit still works
             logger.debug("no SIGHUP hook under uWSGI: %r", exc)
 
+    def in_worker() -> None:
+        # After uWSGI's gevent loop has registered its own signal watchers, which it does
+        # from a greenlet of the worker's first loop turn: libev installs the process's
+        # handler for a signal with its first watcher only, and a watcher registered
+        # earlier would leave SIGHUP at its default there (the worker killed outright).
+        loop = gevent.get_hub().loop
+        loop.run_callback(loop.run_callback, watch_sighup)
+
     worker_id = getattr(api, "worker_id", None)
-    if callable(worker_id) and worker_id() > 0:
+    if callable(worker_id) and worker_id() > 0:  # --lazy-apps: loaded in the worker
         in_worker()
         return
     chained = getattr(api, "post_fork_hook", None)

@@ -1,6 +1,6 @@
 """Apps for the hub-watchdog tests: ``python -m wsgi_webio tests.live.blocking_app:apps``.
 
-``spin`` holds the hub with a pure-Python loop after its input; ``stuck`` holds it inside
+``spin`` (and ``spin_async``) holds the hub with a pure-Python loop after its input; ``stuck`` holds it inside
 one C call (an unpatched sleep, where no exception can land); ``offload`` spins in a
 thread of the pool through ``run_blocking`` until the file it is given exists; ``index``
 is a healthy echo. Every loop is bounded in time.
@@ -31,6 +31,15 @@ def spin():
     put_text("spun to the end")
 
 
+async def spin_async():
+    await input("go?")
+    put_text("spinning")
+    end = time.monotonic() + LIMIT_S
+    while time.monotonic() < end:
+        pass
+    put_text("spun to the end")
+
+
 def stuck():
     input("go?")
     monkey.get_original("time", "sleep")(LIMIT_S)
@@ -53,4 +62,5 @@ async def offload_async():
     put_text(await run_blocking(_wait_for_file, path))
 
 
-apps = {"index": index, "spin": spin, "stuck": stuck, "offload": offload, "offload_async": offload_async}
+apps = {"index": index, "spin": spin, "spin_async": spin_async, "stuck": stuck, "offload": offload,
+        "offload_async": offload_async}

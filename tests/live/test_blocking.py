@@ -74,6 +74,10 @@ class Server:
         self.out.close()
 
 
+#: Clients a test opened, closed after it whatever happened.
+_OPEN: list[Any] = []
+
+
 @pytest.fixture
 def serve() -> Iterator[Any]:
     started: list[Server] = []
@@ -83,6 +87,8 @@ def serve() -> Iterator[Any]:
         return started[-1]
 
     yield start
+    while _OPEN:
+        _OPEN.pop().close()
     for server in started:
         server.close()
 
@@ -96,6 +102,7 @@ class Client:
         self.ack = -1
         self.sid = "NEW"
         self.seen: list[dict[str, Any]] = []
+        _OPEN.append(self)
 
     def _send(self, method: str, query: str, body: Any = None) -> None:
         data = json.dumps(body).encode() if body is not None else None
@@ -158,10 +165,11 @@ def start_spinning(port: int, app: str = "spin") -> Client:
     return spinner
 
 
-def test_a_spinning_task_is_logged_interrupted_and_told_while_others_are_served_again(serve):
+@pytest.mark.parametrize("app", ["spin", "spin_async"])
+def test_a_spinning_task_is_logged_interrupted_and_told_while_others_are_served_again(serve, app):
     server = serve("--max-blocking-seconds", str(BOUND_S))
     assert echo(server.port, timeout=10) == ["echo: alive"]
-    spinner = start_spinning(server.port)
+    spinner = start_spinning(server.port, app)
     server.wait_log("held for")
     # Sent while the hub is held: answered once the task is interrupted.
     assert echo(server.port, timeout=BOUND_S + 1 + SLACK_S) == ["echo: alive"]
@@ -172,7 +180,7 @@ def test_a_spinning_task_is_logged_interrupted_and_told_while_others_are_served_
     assert any("kept the server busy without pausing" in t for t in spinner.toasts()), spinner.seen
     assert "spun to the end" not in spinner.texts()
     log = server.wait_log("interrupting")
-    assert re.search(r"held for \d+\.\d s by task spin-\S+ of session s#[0-9a-f]{10}", log), log
+    assert re.search(rf"held for \d+\.\d s by task {app}-\S+ of session s#[0-9a-f]{{10}}", log), log
     assert spinner.sid not in log  # a credential: never logged
     spinner.close()
 

@@ -16,9 +16,11 @@ that serves it:
   which lands between two bytecodes of the running greenlet: the holding task, checked
   in the same short GIL hold); the session's runner reports it like any error, with the
   exception's message on the page. Repeated once a second if the task swallows it;
-- still held :data:`EXIT_GRACE_S` past the bound (code stuck inside one C call, where no
-  exception can land), the process exits with :data:`EXIT_CODE` so that its supervisor
-  (gunicorn's arbiter, uWSGI's master, systemd) starts a fresh one.
+- still held by that task :data:`EXIT_GRACE_S` past the bound (stuck inside one C call,
+  where no exception can land, or swallowing it), the process exits with
+  :data:`EXIT_CODE` so that its supervisor (gunicorn's arbiter, uWSGI's master, systemd)
+  starts a fresh one. Code that is no session task is only logged: it may be a thread
+  busy outside gevent altogether (an embedding program's own work).
 
 :meth:`HubWatchdog.interrupt_if_blocked` is for the servers' Python-level SIGTERM/SIGINT
 handlers, which run between bytecodes of the blocking loop: they end the holding task at
@@ -121,15 +123,12 @@ class HubWatchdog:
 
     :param owns: whether a session belongs to the app (only its tasks are interrupted).
     :param max_blocking_seconds: the bound; 0 only logs.
-    :param exit_process: called with :data:`EXIT_CODE` to end the process (tests pass a fake).
     """
 
-    def __init__(self, owns: Callable[[Session], bool], max_blocking_seconds: float,
-                 exit_process: Callable[[int], Any] = os._exit) -> None:
+    def __init__(self, owns: Callable[[Session], bool], max_blocking_seconds: float) -> None:
         self._owns = owns
         self.bound = float(max_blocking_seconds)
         self.report_after = min(REPORT_AFTER_S, self.bound / 2) if self.bound else REPORT_AFTER_S
-        self._exit_process = exit_process
         self._heart = _Heartbeat()
         self._hub: Any = None
         self._ident: int | None = None
@@ -140,11 +139,6 @@ class HubWatchdog:
         #: The episode (heartbeat value) already reported / interrupted, and when.
         self._reported: float | None = None
         self._interrupted_at: float | None = None
-        self.interruptions = 0
-
-    @property
-    def started(self) -> bool:
-        return self._hub is not None
 
     def start(self) -> None:
         """Start watching the hub of the calling thread (idempotent)."""
@@ -188,7 +182,6 @@ class HubWatchdog:
             return
         current = context.peek()
         if current is not None and self._owns(current[0]):
-            self.interruptions += 1
             logger.error("interrupting what holds the gevent hub%s: the server is stopping", _describe(current))
             raise TaskInterrupted("This task was stopped: the server is stopping and it kept the server busy "
                                   "without pausing.")
@@ -207,14 +200,19 @@ class HubWatchdog:
         if self._reported != beat:
             self._reported = beat
             self._report(held, found, frame)
-        if self.bound and held >= self.bound and found is not None and self._owns(found[0]) \
+        ours = found if found is not None and self._owns(found[0]) else None
+        if ours is not None and self.bound and held >= self.bound \
                 and (self._interrupted_at is None or now - self._interrupted_at >= 1.0):
-            self._interrupt(found)
+            self._interrupt(ours)
             self._interrupted_at = now
-        if (self.bound and held >= self.bound + EXIT_GRACE_S) or (self._exit_by is not None and now >= self._exit_by):
+        # Only a task of ours that did not yield to the exception ends the process (code
+        # outside any task may just be a thread busy outside gevent: an embedding
+        # program's own work), or a stopping server's deadline.
+        if (ours is not None and self.bound and held >= self.bound + EXIT_GRACE_S) \
+                or (self._exit_by is not None and now >= self._exit_by):
             logger.critical("the gevent hub has been held for %.1f s%s: exiting with status %d so that the "
                             "supervisor starts a fresh worker", held, _describe(found), EXIT_CODE)
-            self._exit_process(EXIT_CODE)
+            os._exit(EXIT_CODE)  # from this thread: the held one cannot run an orderly exit
 
     def _interrupt(self, found: tuple[Session, Task]) -> None:
         # Decided and raised within one hold of the GIL (a few microseconds, far below
@@ -222,7 +220,6 @@ class HubWatchdog:
         if self._ident is None or _task_in(sys._current_frames().get(self._ident)) != found:
             return
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._ident), ctypes.py_object(TaskInterrupted))
-        self.interruptions += 1
         logger.error("interrupting what holds the gevent hub%s, past max_blocking_seconds (%g s); offload "
                      "CPU-bound work with wsgi_webio.session.run_blocking", _describe(found), self.bound)
 

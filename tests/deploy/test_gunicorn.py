@@ -186,10 +186,11 @@ def test_sigterm_tells_open_sessions_and_exits_within_the_grace_period():
         server.kill()
 
 
-def test_sigterm_ends_our_worker_while_a_task_holds_the_hub():
-    # gunicorn's SIGTERM handler is Python-level: it runs between two bytecodes of the
-    # spinning task, which is interrupted, so the graceful stop runs and tells the others.
-    server = gunicorn(OURS, "--graceful-timeout", "6", app="tests.deploy.apps:spinning")
+@pytest.mark.parametrize("worker", [[OURS], ["gevent", *HOOKED]], ids=["ours", "stock hooked"])
+def test_sigterm_ends_the_worker_while_a_task_holds_the_hub(worker):
+    # The SIGTERM handler is Python-level: it runs between two bytecodes of the spinning
+    # task, which is interrupted, so the graceful stop runs and tells the others.
+    server = gunicorn(*worker, "--graceful-timeout", "6", app="tests.deploy.apps:spinning")
     try:
         server.wait_ready()
         poller = Http(server.port)

@@ -193,11 +193,12 @@ def test_a_task_held_inside_a_c_call_makes_the_process_exit_for_its_supervisor(s
     stuck.close()
 
 
-def test_sigterm_ends_a_process_whose_hub_a_task_holds(serve):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_sigterm_and_ctrl_c_end_a_process_whose_hub_a_task_holds(serve, sig):
     server = serve("--max-blocking-seconds", "0")  # log only: only the signal can end it
     spinner = start_spinning(server.port)
     server.wait_log("held for")
-    server.proc.send_signal(signal.SIGTERM)
+    server.proc.send_signal(sig)
     assert server.wait_exit(5 + SLACK_S) == 0  # the dev server's graceful stop is 5 s
     assert "stopped" in server.log()
     spinner.close()

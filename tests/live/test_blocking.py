@@ -6,6 +6,7 @@ responsive. The apps are in ``tests/live/blocking_app.py``."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -74,10 +75,6 @@ class Server:
         self.out.close()
 
 
-#: Clients a test opened, closed after it whatever happened.
-_OPEN: list[Any] = []
-
-
 @pytest.fixture
 def serve() -> Iterator[Any]:
     started: list[Server] = []
@@ -87,8 +84,6 @@ def serve() -> Iterator[Any]:
         return started[-1]
 
     yield start
-    while _OPEN:
-        _OPEN.pop().close()
     for server in started:
         server.close()
 
@@ -102,7 +97,6 @@ class Client:
         self.ack = -1
         self.sid = "NEW"
         self.seen: list[dict[str, Any]] = []
-        _OPEN.append(self)
 
     def _send(self, method: str, query: str, body: Any = None) -> None:
         data = json.dumps(body).encode() if body is not None else None
@@ -159,49 +153,51 @@ def echo(port: int, timeout: float) -> list[str]:
         client.close()
 
 
-def start_spinning(port: int, app: str = "spin") -> Client:
+@contextlib.contextmanager
+def spinning(port: int, app: str = "spin") -> Iterator[Client]:
+    """A session of ``app`` whose answer starts the task that holds the hub."""
     spinner = Client(port, app)
-    spinner.submit(spinner.open(), "go")
-    return spinner
+    try:
+        spinner.submit(spinner.open(), "go")
+        yield spinner
+    finally:
+        spinner.close()
 
 
 @pytest.mark.parametrize("app", ["spin", "spin_async"])
 def test_a_spinning_task_is_logged_interrupted_and_told_while_others_are_served_again(serve, app):
     server = serve("--max-blocking-seconds", str(BOUND_S))
     assert echo(server.port, timeout=10) == ["echo: alive"]
-    spinner = start_spinning(server.port, app)
-    server.wait_log("held for")
-    # Sent while the hub is held: answered once the task is interrupted.
-    assert echo(server.port, timeout=BOUND_S + 1 + SLACK_S) == ["echo: alive"]
-    spinner.reply()
-    deadline = time.monotonic() + 30
-    while not any("was stopped" in t for t in spinner.toasts()) and time.monotonic() < deadline:
-        spinner.poll()
-    assert any("kept the server busy without pausing" in t for t in spinner.toasts()), spinner.seen
-    assert "spun to the end" not in spinner.texts()
-    log = server.wait_log("interrupting")
-    assert re.search(rf"held for \d+\.\d s by task {app}-\S+ of session s#[0-9a-f]{{10}}", log), log
-    assert spinner.sid not in log  # a credential: never logged
-    spinner.close()
+    with spinning(server.port, app) as spinner:
+        server.wait_log("held for")
+        # Sent while the hub is held: answered once the task is interrupted.
+        assert echo(server.port, timeout=BOUND_S + 1 + SLACK_S) == ["echo: alive"]
+        spinner.reply()
+        deadline = time.monotonic() + 30
+        while not any("was stopped" in t for t in spinner.toasts()) and time.monotonic() < deadline:
+            spinner.poll()
+        assert any("kept the server busy without pausing" in t for t in spinner.toasts()), spinner.seen
+        assert "spun to the end" not in spinner.texts()
+        log = server.wait_log("interrupting")
+        assert re.search(rf"held for \d+\.\d s by task {app}-\S+ of session s#[0-9a-f]{{10}}", log), log
+        assert spinner.sid not in log  # a credential: never logged
 
 
 def test_a_task_held_inside_a_c_call_makes_the_process_exit_for_its_supervisor(serve):
     server = serve("--max-blocking-seconds", str(BOUND_S))
-    stuck = start_spinning(server.port, "stuck")
-    assert server.wait_exit(BOUND_S + 5 + SLACK_S) == 70
+    with spinning(server.port, "stuck"):
+        assert server.wait_exit(BOUND_S + 5 + SLACK_S) == 70
     assert "exiting with status 70" in server.log()
-    stuck.close()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_sigterm_and_ctrl_c_end_a_process_whose_hub_a_task_holds(serve, sig):
     server = serve("--max-blocking-seconds", "0")  # log only: only the signal can end it
-    spinner = start_spinning(server.port)
-    server.wait_log("held for")
-    server.proc.send_signal(sig)
-    assert server.wait_exit(5 + SLACK_S) == 0  # the dev server's graceful stop is 5 s
+    with spinning(server.port):
+        server.wait_log("held for")
+        server.proc.send_signal(sig)
+        assert server.wait_exit(5 + SLACK_S) == 0  # the dev server's graceful stop is 5 s
     assert "stopped" in server.log()
-    spinner.close()
 
 
 @pytest.mark.parametrize("app", ["offload", "offload_async"])

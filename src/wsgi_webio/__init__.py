@@ -2,7 +2,9 @@
 
 Nothing runs at import time: no monkey-patching, no threads, no servers. The names
 below load lazily (PEP 562), so importing a pure submodule such as
-``wsgi_webio.protocol`` does not import gevent.
+``wsgi_webio.protocol`` does not import gevent. The one thing done here: script mode
+(``wsgi_webio.script``, loaded on first use) is injected into the runtime's context as
+what to ask when I/O runs with no session, in the context that imports the package.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from .runtime import context as _context
 
 __version__ = "0.1.0"
 
@@ -70,6 +74,15 @@ if TYPE_CHECKING:
 
 #: Submodules that ``wsgi_webio.<name>`` reaches without an import, as in PyWebIO.
 _SUBMODULES = ("input", "output", "pin", "session", "platform")
+
+
+def _script_session() -> Any:
+    from .script import session_for_caller
+
+    return session_for_caller()
+
+
+_context.when_unbound(_script_session)
 
 
 def __getattr__(name: str) -> Any:

@@ -33,6 +33,7 @@ from .runtime.registry import SessionRegistry
 from .transports import http, uwsgi, websocket
 from .transports.httpcontext import WerkzeugHttpContext
 from .transports.wshandler import is_websocket_request, open_channel
+from .watchdog import HubWatchdog
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -121,6 +122,10 @@ class WebIOApp:
         self._created_patched = _env.is_patched()
         self._env_report: _env.EnvReport | None = None
         self._hooks: Any = None
+        registry = self.registry
+        #: Watches the hub that serves this app for a task that holds it (started by the first request).
+        self.watchdog = HubWatchdog(lambda session: registry.get(session.id) is session,
+                                    self.config.max_blocking_seconds)
 
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -153,6 +158,8 @@ class WebIOApp:
             logger.error("%s", report.fatal)
         for warning in report.warnings:
             logger.warning("%s", warning)
+        if report.fatal is None and not self.stopping:
+            self.watchdog.start()  # in the thread of the hub that serves this app
         return report
 
     def dispatch(self, request: Request) -> Response:
@@ -247,8 +254,21 @@ class WebIOApp:
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
-        """Close every session (their pages are told) and stop housekeeping."""
+        """Close every session (their pages are told) and stop housekeeping and the watchdog."""
+        self.watchdog.stop()
         self.registry.close_all(CloseReason.SHUTDOWN)
+
+    def interrupt_if_blocked(self, exit_by: float | None = None) -> None:
+        """For a server's Python-level SIGTERM/SIGINT handler (it runs between two bytecodes
+        of whatever holds the hub): a task of this app holding the hub ends at once, so the
+        graceful stop can run; a process still held at ``exit_by`` (monotonic time; inside
+        one C call, where no exception lands) exits by itself.
+
+        :raises TaskInterrupted: into that task.
+        """
+        if exit_by is not None:
+            self.watchdog.exit_if_blocked_by(exit_by)
+        self.watchdog.interrupt_if_blocked()
 
     def shutdown(self, message: str | None = DEFAULT_MESSAGE, timeout: float = 5.0) -> None:
         """Graceful stop: refuse new sessions, show ``message`` in every open session's page
@@ -280,6 +300,7 @@ class WebIOApp:
             # A long-poll client between two requests comes back within a round trip.
             gevent.sleep(max(0.0, min(_HTTP_STRAGGLER_S, deadline - clock())))
         self.registry.close_all(CloseReason.SHUTDOWN)
+        self.watchdog.stop()
         if sessions:
             logger.info("shut down: told %d session(s) that the server stops", len(sessions))
 

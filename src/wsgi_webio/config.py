@@ -67,6 +67,9 @@ class WebIOConfig:
     high_water: int = HIGH_WATER_BYTES
     #: ... until it drains to this.
     low_water: int = LOW_WATER_BYTES
+    #: A session task that keeps the worker's hub busy this long without yielding (a CPU
+    #: loop) is interrupted with TaskInterrupted; 0 only logs. docs/deploy.md.
+    max_blocking_seconds: float = 10.0
     #: Show tracebacks of unhandled errors to the user.
     debug: bool = False
     #: The page title.
@@ -76,7 +79,7 @@ class WebIOConfig:
     def __post_init__(self) -> None:
         for name in ("session_expire_seconds", "poll_hold_seconds"):
             _check_number(name, getattr(self, name), minimum=0, inclusive=False)
-        for name in ("reconnect_timeout", "ping_interval", "post_settle_seconds"):
+        for name in ("reconnect_timeout", "ping_interval", "post_settle_seconds", "max_blocking_seconds"):
             _check_number(name, getattr(self, name), minimum=0, inclusive=True)
         for name in ("max_message_size", "max_sessions"):
             _check_int(name, getattr(self, name), minimum=1)

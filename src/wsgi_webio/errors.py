@@ -36,6 +36,7 @@ __all__ = [
     "SessionClosedException",
     "SessionException",
     "SessionNotFoundException",
+    "TaskInterrupted",
     "UpgradeRefused",
     "WebIOError",
 ]
@@ -175,3 +176,14 @@ class SessionNotFoundException(SessionException):
     """PyWebIO's error for a session id the server does not know. wsgi_webio answers such
     requests itself (it tells the client that the session is closed) and never raises this
     into an app."""
+
+
+class TaskInterrupted(WebIOError):
+    """Raised inside a session task that kept the worker busy without yielding for longer
+    than ``max_blocking_seconds`` (or while the server was stopping): every other session
+    of the worker was frozen meanwhile. Offload such work with
+    ``wsgi_webio.session.run_blocking`` (docs/deploy.md, "CPU-bound work")."""
+
+    def __init__(self, message: str = "This task was stopped: it kept the server busy without pausing "
+                                      "for longer than max_blocking_seconds, which froze every other page.") -> None:
+        super().__init__(message)

@@ -9,8 +9,9 @@
     name = input("Your name?")
     put_text(f"Hello, {name}")
 
-Owns :func:`session_for_caller`, which the context asks when an I/O function runs
-with no session bound. It answers only for the main greenlet of the main thread
+Owns :func:`session_for_caller`, which the package's entry (``wsgi_webio/__init__.py``)
+injects into the runtime's context as what to ask when an I/O function runs with no
+session bound (the runtime never imports this module). It answers only for the main greenlet of the main thread
 called from code of the ``__main__`` module (a script, ``python -m module`` or
 ``python -c``): then it patches the standard library, starts the development server on
 127.0.0.1 (a free port, or ``WSGI_WEBIO_PORT``), opens the browser (unless
@@ -30,6 +31,7 @@ import os
 import sys
 import threading
 import webbrowser
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import gevent
@@ -71,7 +73,7 @@ def _called_from_main_module() -> bool:
     main = sys.modules.get("__main__")
     if main is None:
         return False
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         name = frame.f_globals.get("__name__", "")
         if name != _PACKAGE and not name.startswith(_PACKAGE + "."):
@@ -94,7 +96,7 @@ class _ScriptMode:
 
     def __init__(self) -> None:
         self.main = greenlet.getcurrent()
-        self.ready: gevent.event.AsyncResult = gevent.event.AsyncResult()
+        self.ready: gevent.event.AsyncResult[tuple[Session, Task]] = gevent.event.AsyncResult()
         self.done = gevent.event.Event()
         self.finishing = False
         self.server: Any = None
@@ -119,7 +121,8 @@ class _ScriptMode:
                 webbrowser.open(url)
             except (webbrowser.Error, OSError) as exc:  # no browser is not an error: the URL is printed
                 logger.info("could not open a browser: %s", exc)
-        bound: tuple[Session, Task] = self.ready.get()
+        bound = self.ready.get()
+        assert bound is not None  # get() without a timeout returns the value
         context.set_current(*bound)
         return bound
 

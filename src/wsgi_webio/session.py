@@ -34,6 +34,7 @@ from .ui.session_api import (
     run_js,
     set_env,
 )
+from .offload import run_blocking
 
 __all__ = [
     "data",
@@ -50,6 +51,7 @@ __all__ = [
     "register_thread",
     "run_async",
     "run_asyncio_coroutine",
+    "run_blocking",
     "run_js",
     "set_env",
 ]

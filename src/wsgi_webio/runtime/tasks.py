@@ -17,6 +17,7 @@ import functools
 import inspect
 import logging
 import secrets
+import sys
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -27,7 +28,7 @@ from gevent.hub import Waiter
 from greenlet import greenlet as RawGreenlet
 
 from ..core import commands
-from ..errors import SessionClosed
+from ..errors import SessionClosed, TaskInterrupted
 from ..protocol import ClientEvent, encode_command
 from . import aio, context
 
@@ -321,10 +322,14 @@ class TaskGroup:
         """Log the running exception; show the user a toast (or, in debug mode, a
         popup with the traceback). Called from a task's top frame (or its coroutine's
         last step), inside the ``except`` block."""
-        logger.exception("unhandled error in session %s, task %s", session.id, task.id)
+        error = sys.exc_info()[1]
+        if isinstance(error, TaskInterrupted):  # the hub watchdog has logged it, without the id
+            message = str(error)
+        else:
+            message = "An internal error occurred in the application"
+            logger.exception("unhandled error in session %s, task %s", session.id, task.id)
         if session.is_closed:
             return
-        message = "An internal error occurred in the application"
         if session.debug:
             report = commands.error_popup(message, traceback.format_exc())
         else:

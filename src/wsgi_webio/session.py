@@ -31,10 +31,10 @@ from .ui.session_api import (
     register_thread,
     run_async,
     run_asyncio_coroutine,
+    run_blocking,
     run_js,
     set_env,
 )
-from .offload import run_blocking
 
 __all__ = [
     "data",

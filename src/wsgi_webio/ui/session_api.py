@@ -21,6 +21,7 @@ from gevent import Greenlet
 
 from ..core import commands
 from ..errors import SessionClosed
+from ..offload import run_blocking
 from ..runtime import aio, context
 from ..runtime.aio import maybe_await
 from ..runtime.context import get_current_session, get_current_task_id
@@ -42,6 +43,7 @@ __all__ = [
     "register_thread",
     "run_async",
     "run_asyncio_coroutine",
+    "run_blocking",
     "run_js",
     "set_env",
 ]

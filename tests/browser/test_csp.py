@@ -63,3 +63,25 @@ def test_only_the_app_itself_may_frame_it(page: Any, server: Any, console: Any, 
     page.goto(url)  # its load event waits for the frame, shown or refused
     shown = page.frame_locator("#f").locator("#pywebio-scope-ROOT").count()
     assert shown == (1 if framer == "same-origin" else 0)
+
+
+def test_eval_code_runs_without_eval(page: Any, server: Any, console: Any, expect: Any) -> None:
+    """run_script's cases in Chromium, straight through the client's Scripts (the overlays
+    test runs them through the server, which is what proves the nonce: code Playwright
+    evaluates is exempt from the CSP)."""
+    page.goto(server.url("overlays", "ws"))
+    expect(page.get_by_text("overlays ready", exact=True)).to_be_visible()
+    answers = page.evaluate("""async () => {
+        const { Scripts } = await import("/_webio/static/scripts.js");
+        const nonce = JSON.parse(document.getElementById("webio-config").textContent).nonce;
+        const scripts = new Scripts(nonce), sent = {};
+        const client = { send: (event) => { sent[event.task_id] = event.data; } };
+        const cases = [["a + b;", { a: 2, b: 3 }], ["var x = n * 2; return x", { n: 21 }],
+                       ["({ ok: 1 }) // a comment", {}], ["this === window", {}], ["}{", {}]];
+        cases.forEach(([code, args], i) => scripts.runNow({ code, args, eval: true }, String(i), client));
+        for (let i = 0; i < 100 && Object.keys(sent).length < cases.length; i++) await Promise.resolve();
+        return cases.map((c, i) => sent[i]);
+    }""")
+    assert answers == [5, 42, {"ok": 1}, True, None]
+    assert console.errors == []  # the syntax error is a warning of the client's, not an uncaught error
+    assert any("eval_js code threw" in w for w in console.warnings)

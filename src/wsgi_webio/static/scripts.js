@@ -66,32 +66,41 @@ export class Scripts {
       });
     }
   }
-  /* A function of `names` with `code` as its body, made by a nonce-carrying script; null if the
-   * code does not parse (the browser reports the SyntaxError). */
+  /* A function of `names` with `code` as its body, made by a nonce-carrying script, or the
+   * error that kept it from being made (a SyntaxError; the caller reports it). */
   compile(code, names, expression) {
     const s = document.createElement("script");
     s.nonce = this.nonce;
     s.text = scriptSource(code, names, expression);
-    document.head.append(s); // an inline script runs as it is inserted
-    s.remove();
-    return typeof s.webioBody === "function" ? s.webioBody : null;
+    let error = null;
+    const quiet = (ev) => { error = ev.error || new SyntaxError(ev.message); ev.preventDefault(); };
+    window.addEventListener("error", quiet);
+    try {
+      document.head.append(s); // an inline script is parsed and run as it is inserted
+    } finally {
+      window.removeEventListener("error", quiet);
+      s.remove();
+    }
+    if (typeof s.webioBody === "function") return { fn: s.webioBody, error: null };
+    return { fn: null, error: error || new Error("the script did not run (blocked by the page's CSP?)") };
   }
   /* run_script: `code` run with each of `args` bound as a variable; with `eval`, the value of
-   * `code` (an expression; a promise is awaited) is sent back as js_yield. */
+   * `code` (an expression; a promise is awaited) is sent back as js_yield. Eval code that is not
+   * an expression runs as a function body, and its `return` value is the answer. */
   run(spec, taskId, client) {
     this.enqueue(() => { this.runNow(spec, taskId, client); return null; });
   }
   runNow(spec, taskId, client) {
     const args = spec.args && typeof spec.args === "object" ? spec.args : {};
     const names = Object.keys(args).filter((n) => IDENTIFIER.test(n));
-    let fn = this.compile(spec.code, names, !!spec.eval);
-    if (!fn && spec.eval) { // statements, not an expression: run them; their value is not known
-      console.warn("webio: eval_js code is not an expression; it runs, and its value is null");
-      fn = this.compile(spec.code, names, false);
+    let made = this.compile(spec.code, names, !!spec.eval);
+    if (!made.fn && spec.eval) { // statements, not an expression: a function body, answering its `return`
+      const statements = this.compile(spec.code, names, false);
+      if (statements.fn) made = statements;
     }
-    let result, failed = fn ? null : new SyntaxError("the code does not parse");
-    if (fn) {
-      try { result = fn.apply(globalThis, names.map((n) => args[n])); } catch (e) { failed = e; }
+    let result, failed = made.error;
+    if (made.fn) {
+      try { result = made.fn.apply(globalThis, names.map((n) => args[n])); } catch (e) { failed = e; }
     }
     if (!spec.eval) {
       if (failed) console.error("webio: run_js code threw:", failed);

@@ -26,7 +26,7 @@ UPDATE_SCREENSHOT = os.environ.get("WEBIO_UPDATE_SCREENSHOT") == "1"
 
 def _transport_in_use(page: Any) -> str:
     """Which transport the page's client talks over, read from its network activity."""
-    used = page.evaluate(
+    used: str = page.evaluate(
         "performance.getEntriesByType('resource').some(e => e.initiatorType === 'fetch') ? 'http' : 'ws'"
     )
     assert page.evaluate("WebIO._debugTransport()") == used

@@ -39,7 +39,8 @@ test("the backoff doubles up to its cap", () => {
 });
 
 test("an upload is PyWebIO's binary event: length-prefixed event JSON, then header and bytes per file", async () => {
-  const file = new File(["hello"], "a.txt", { type: "text/plain", lastModified: 1500 });
+  // A browser File is a Blob with a name and lastModified (Node 18 has no File).
+  const file = Object.assign(new Blob(["hello"], { type: "text/plain" }), { name: "a.txt", lastModified: 1500 });
   const blob = buildUpload({ event: "from_submit", task_id: "t", data: { f: null } }, [{ inputName: "f", file }]);
   const bytes = new Uint8Array(await blob.arrayBuffer());
   const segments = [];

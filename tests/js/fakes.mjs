@@ -93,3 +93,38 @@ export function recordingHooks() {
   const log = [];
   return { log, progress: (f) => log.push(`progress ${f}`), done: () => log.push("done"), fail: (why) => log.push(`fail ${why}`) };
 }
+
+/* A fake clock for test `t`: replaces the global setTimeout/setInterval (and their clear
+ * functions) until the test ends; `tick(ms)` runs what falls due, in time order, timers set
+ * meanwhile included. (Not node:test's mock.timers: it is experimental, and Debian
+ * bookworm's Node 18 loses every timer after a second clearTimeout of the same id.) */
+export function useFakeTimers(t) {
+  const saved = { setTimeout, clearTimeout, setInterval, clearInterval };
+  const timers = new Map();
+  let now = 0, nextId = 1;
+  const add = (fn, ms, every, args) => {
+    const delay = Math.max(0, Number(ms) || 0);
+    timers.set(nextId, { at: now + delay, every: every ? Math.max(1, delay) : 0, fn, args });
+    return nextId++;
+  };
+  globalThis.setTimeout = (fn, ms, ...args) => add(fn, ms, false, args);
+  globalThis.setInterval = (fn, ms, ...args) => add(fn, ms, true, args);
+  globalThis.clearTimeout = globalThis.clearInterval = (id) => { timers.delete(id); };
+  t.after(() => Object.assign(globalThis, saved));
+  return {
+    now: () => now,
+    tick(ms) {
+      const end = now + ms;
+      for (let fired = 0; fired < 100000; fired++) {
+        let next = null;
+        for (const [id, timer] of timers) if (timer.at <= end && (!next || timer.at < next[1].at)) next = [id, timer];
+        if (!next) break;
+        const [id, timer] = next;
+        now = timer.at;
+        if (timer.every) timer.at += timer.every; else timers.delete(id);
+        timer.fn(...timer.args);
+      }
+      now = end;
+    },
+  };
+}

@@ -12,7 +12,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-#: Far above the suite's run time (a few seconds); its tests use mock timers, not waits.
+#: Far above the suite's run time (a few seconds); its tests run on a fake clock, never wait.
 NODE_SUITE_TIMEOUT = 120
 
 

@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 import { BACKOFF_MIN } from "../../src/wsgi_webio/static/events.js";
 import { LongPollTransport } from "../../src/wsgi_webio/static/transport-http.js";
-import { LOCATION, fakeClient, fakeHttp, flush, recordingHooks } from "./fakes.mjs";
+import { LOCATION, fakeClient, fakeHttp, flush, recordingHooks, useFakeTimers } from "./fakes.mjs";
 
 const isPost = (r) => r.method === "POST";
 const isGet = (r) => r.method === "GET";
@@ -15,7 +15,7 @@ const names = (client) => client.executed.map((c) => c.command);
 
 /* A transport whose session S1 is created (first poll answered); a held poll is outstanding. */
 async function setup(t) {
-  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const clock = useFakeTimers(t);
   const http = fakeHttp(), client = fakeClient();
   const transport = new LongPollTransport(client, { fetch: http.fetch, XMLHttpRequest: http.XMLHttpRequest, location: LOCATION });
   t.after(() => transport.stop());
@@ -25,7 +25,7 @@ async function setup(t) {
   assert.deepEqual(params(first), { app: "index", ack: "-1" });
   assert.equal(first.headers["webio-session-id"], "NEW");
   first.reply(200, { commands: [], seq: 0, ack: -1 }, "S1");
-  return { http, client, transport };
+  return { http, client, transport, clock };
 }
 
 test("executes each batch once, in order, and acknowledges it with the next poll", async (t) => {
@@ -43,7 +43,7 @@ test("executes each batch once, in order, and acknowledges it with the next poll
 });
 
 test("a POST that fails is retried with the same numbering until the server confirms it", async (t) => {
-  const { http, transport } = await setup(t);
+  const { http, transport, clock } = await setup(t);
   transport.send({ event: "A" });
   let post = await http.next(isPost);
   assert.deepEqual(params(post), { app: "index", ack: "-1", seq: "0" });
@@ -52,13 +52,13 @@ test("a POST that fails is retried with the same numbering until the server conf
   post.fail();
   await flush();
   assert.equal(http.requests.filter(isPost).length, 0, "no retry before the backoff");
-  t.mock.timers.tick(BACKOFF_MIN);
+  clock.tick(BACKOFF_MIN);
   post = await http.next(isPost);
   assert.equal(params(post).seq, "0");
   assert.deepEqual(JSON.parse(post.body), [{ event: "A" }, { event: "B" }]);
   post.reply(200, { commands: [], ack: 1 });
   await flush();
-  t.mock.timers.tick(10 * BACKOFF_MIN);
+  clock.tick(10 * BACKOFF_MIN);
   assert.equal(http.requests.filter(isPost).length, 0, "nothing left to send");
   transport.send({ event: "C" });
   post = await http.next(isPost);
@@ -66,11 +66,11 @@ test("a POST that fails is retried with the same numbering until the server conf
 });
 
 test("a POST the server has not applied yet (server error) is sent again", async (t) => {
-  const { http, transport } = await setup(t);
+  const { http, transport, clock } = await setup(t);
   transport.send({ event: "A" });
   (await http.next(isPost)).reply(503, { error: "busy" });
   await flush();
-  t.mock.timers.tick(BACKOFF_MIN);
+  clock.tick(BACKOFF_MIN);
   const again = await http.next(isPost);
   assert.equal(params(again).seq, "0");
   assert.deepEqual(JSON.parse(again.body), [{ event: "A" }]);
@@ -88,11 +88,11 @@ test("events the server refuses are dropped, and the next ones are numbered afte
 });
 
 test("out of step with the server (409), it renumbers from the server's ack and sends again", async (t) => {
-  const { http, transport } = await setup(t);
+  const { http, transport, clock } = await setup(t);
   transport.send({ event: "A" });
   (await http.next(isPost)).reply(409, { error: "seq gap", ack: 4 });
   await flush();
-  t.mock.timers.tick(BACKOFF_MIN);
+  clock.tick(BACKOFF_MIN);
   const post = await http.next(isPost);
   assert.equal(params(post).seq, "5");
   assert.deepEqual(JSON.parse(post.body), [{ event: "A" }]);
@@ -113,13 +113,13 @@ test("an upload reports progress and is done once the server confirms it", async
 });
 
 test("an interrupted upload is sent again; a refused one fails and is not", async (t) => {
-  const { http, transport } = await setup(t);
+  const { http, transport, clock } = await setup(t);
   const hooks = recordingHooks();
   transport.upload(new Blob(["z".repeat(10)]), hooks);
   (await http.next(isPost)).fail(); // the connection dropped mid-upload
   await flush();
   assert.deepEqual(hooks.log, []);
-  t.mock.timers.tick(BACKOFF_MIN);
+  clock.tick(BACKOFF_MIN);
   (await http.next(isPost)).reply(413, { error: "request body too large", ack: -1 });
   await flush();
   assert.deepEqual(hooks.log, ["fail the upload is larger than the server accepts"]);
@@ -129,11 +129,11 @@ test("an interrupted upload is sent again; a refused one fails and is not", asyn
 });
 
 test("a failed poll is retried after a backoff; a refused one ends the page's session", async (t) => {
-  const { http, client } = await setup(t);
+  const { http, client, clock } = await setup(t);
   (await http.next(isGet)).fail();
   await flush();
   assert.ok(client.statuses.includes("warn:reconnecting\u2026"));
-  t.mock.timers.tick(BACKOFF_MIN);
+  clock.tick(BACKOFF_MIN);
   const poll = await http.next(isGet);
   poll.reply(404, { error: "unknown session" });
   await flush();

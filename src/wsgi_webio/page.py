@@ -179,8 +179,9 @@ def page_csp(nonce: str, frame_ancestors: Sequence[str] | None) -> str:
     ('strict-dynamic'). No 'unsafe-inline', so inline event handlers and javascript: URLs never
     run; no 'unsafe-eval'. Styles allow 'unsafe-inline': put_html content and the app's
     ``style()`` strings carry style attributes. Other resources (images, media, fonts, frames,
-    connections) stay open, as the app's own HTML may use any of them. 'self' comes first for
-    browsers without 'strict-dynamic'.
+    connections) stay open, as the app's own HTML may use any of them. 'self' is for browsers
+    without 'strict-dynamic' (CSP 3 browsers ignore it, and host sources, next to it).
+    docs/ui-spec.md explains each choice.
     """
     return (
         f"default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'self'; object-src 'none'; "

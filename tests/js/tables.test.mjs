@@ -1,6 +1,7 @@
 // The exported tables, and tests/js/list_handlers.mjs that prints them for the Python side.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 
@@ -28,4 +29,12 @@ test("the tables hold the documented names, each a function", () => {
     "actions", "file"]) {
     assert.equal(typeof CONTROLS[type], "function", type);
   }
+});
+
+test("every module of the client imports in Node: nothing touches the DOM at import time", async () => {
+  const folder = new URL("../../src/wsgi_webio/static/", import.meta.url);
+  const modules = readdirSync(folder).filter((name) => name.endsWith(".js"));
+  assert.ok(modules.includes("webio.js") && modules.length > 10, String(modules));
+  for (const name of modules) await import(new URL(name, folder).href);
+  assert.equal(globalThis.WebIO, undefined, "webio.js starts a client only in a page");
 });

@@ -65,7 +65,8 @@ _PAGE = """<!doctype html>
 
 #: Static files served; anything else in static/ (package.json) is not.
 _SERVED_SUFFIXES = (".js", ".css", ".svg", ".png", ".woff2")
-_TYPES = {"js": "text/javascript", "css": "text/css"}
+#: Content types of the client's own files (suffix, type).
+_TYPES = (("js", "text/javascript"), ("css", "text/css"))
 
 
 @lru_cache(maxsize=32)
@@ -104,7 +105,9 @@ def static_response(request: Request, name: str) -> Response:
     data, etag = asset
     # JS and CSS types fixed here, not guessed: the system's table may say text/plain
     # (Windows registries do), which nosniff and module scripts turn into a blank page.
-    content_type = _TYPES.get(name.rpartition(".")[2]) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    suffix = name.rpartition(".")[2]
+    fixed = next((kind for ext, kind in _TYPES if ext == suffix), None)
+    content_type = fixed or mimetypes.guess_type(name)[0] or "application/octet-stream"
     if content_type.startswith("text/") or content_type.endswith("javascript"):
         content_type += "; charset=utf-8"
     response = Response(data, content_type=content_type)

@@ -129,6 +129,7 @@ class WebIOApp:
 
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        start_response = page.secure_start_response(start_response, self.config)  # every response
         report = self._env_report or self._check_environment(environ)
         if report.fatal is not None:
             return _text(report.fatal, HTTPStatus.INTERNAL_SERVER_ERROR)(environ, start_response)

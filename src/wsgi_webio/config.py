@@ -36,6 +36,17 @@ def _check_int(name: str, value: Any, *, minimum: int) -> None:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
+def _check_sources(name: str, value: Any) -> None:
+    """A CSP source list: a non-empty list of sources without spaces, ``;`` or ``,``."""
+    if value is None:
+        return
+    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
+        raise TypeError(f"{name} must be a non-empty list of CSP sources (or None), got {value!r}")
+    for source in value:
+        if not isinstance(source, str) or not source or any(c in source for c in " \t\r\n;,"):
+            raise ValueError(f"{name}: {source!r} is not a CSP source (e.g. \"'self'\", \"https://example.com\")")
+
+
 @dataclass(frozen=True)
 class WebIOConfig:
     #: Foreign origins allowed to open sessions (fnmatch patterns); same origin always is.
@@ -74,6 +85,9 @@ class WebIOConfig:
     debug: bool = False
     #: The page title.
     title: str = "wsgi_webio"
+    #: Who may frame the app's pages: CSP ``frame-ancestors`` sources (``"'self'"``,
+    #: ``"'none'"``, ``"https://portal.example.com"``...). None: any site (no directive).
+    frame_ancestors: Sequence[str] | None = ("'self'",)
     _networks: tuple[Network, ...] = field(default=(), init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -95,6 +109,7 @@ class WebIOConfig:
             raise TypeError("allowed_hosts must be a list of host patterns, not a string")
         if isinstance(self.trusted_proxies, str):
             raise TypeError("trusted_proxies must be a list of addresses, not a string")
+        _check_sources("frame_ancestors", self.frame_ancestors)
         object.__setattr__(self, "_networks", parse_networks(self.trusted_proxies))
 
     @property

@@ -24,6 +24,8 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
+from .platform.pageconf import ResolvedPage, page_settings
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
 
@@ -47,9 +49,9 @@ _PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="{static}webio.css?v={css_tag}">
+<title>{title}</title>{description}
+<link rel="icon" href="data:,">{manifest}
+<link rel="stylesheet" href="{static}webio.css?v={css_tag}">{app_styles}
 <script type="importmap" nonce="{nonce}">{import_map}</script>
 {preloads}
 <script type="module" src="{static}webio.js?v={js_tag}" nonce="{nonce}"></script>
@@ -58,7 +60,7 @@ _PAGE = """<!doctype html>
 <div id="webio-status" role="status" aria-live="polite"></div>
 <main id="output-container"><div id="pywebio-scope-ROOT" class="webio-scope"></div></main>
 <section id="input-container" aria-label="input"></section>
-<script type="application/json" id="webio-config">{config}</script>
+<script type="application/json" id="webio-config">{config}</script>{app_scripts}
 </body>
 </html>
 """
@@ -125,8 +127,30 @@ def _static_base(request: Request) -> str:
 
 
 def _title(fn: Callable[..., Any], default: str) -> str:
-    doc = (getattr(fn, "__doc__", None) or "").strip()
-    return doc.split("\n\n", 1)[0].strip() or default
+    return page_settings(fn, default).title
+
+
+def _app_head(meta: ResolvedPage) -> dict[str, str]:
+    """The page's parts from the app's ``@config`` (PyWebIO's ``config``): description,
+    manifest, the app's CSS after ours, and its scripts (files, then code) at the end of
+    the body, carrying the page nonce. They are classic scripts, so their globals are
+    globals as in PyWebIO; they run before the client module, so they cannot call
+    ``WebIO`` at their top level (they can from event handlers and timers)."""
+    parts = {"description": "", "manifest": "", "app_styles": "", "app_scripts": ""}
+    if meta.description:
+        parts["description"] = f'\n<meta name="description" content="{html.escape(meta.description)}">'
+    if meta.manifest:
+        href = "data:application/manifest+json," + quote(json.dumps(meta.manifest, separators=(",", ":")))
+        parts["manifest"] = f'\n<link rel="manifest" href="{html.escape(href)}">'
+    styles = [f'\n<link rel="stylesheet" href="{html.escape(url)}">' for url in meta.css_file]
+    if meta.css_style:
+        styles.append("\n<style>" + meta.css_style.replace("</", "<\\/") + "</style>")
+    parts["app_styles"] = "".join(styles)
+    scripts = [f'\n<script src="{html.escape(url)}" nonce="{{nonce}}"></script>' for url in meta.js_file]
+    if meta.js_code:
+        scripts.append('\n<script nonce="{nonce}">' + meta.js_code.replace("</", "<\\/") + "</script>")
+    parts["app_scripts"] = "".join(scripts)
+    return parts
 
 
 def page_response(request: Request, app_name: str, fn: Callable[..., Any], config: WebIOConfig) -> Response:
@@ -142,8 +166,11 @@ def page_response(request: Request, app_name: str, fn: Callable[..., Any], confi
     preloads = "\n".join(
         f'<link rel="modulepreload" href="{html.escape(url)}" nonce="{nonce}">' for url in versioned.values()
     )
+    meta = page_settings(fn, config.title)
+    extras = {key: value.replace("{nonce}", nonce) for key, value in _app_head(meta).items()}
     body = _PAGE.format(
-        title=html.escape(_title(fn, config.title)),
+        title=html.escape(meta.title),
+        **extras,
         static=html.escape(static),
         css_tag=_tag("webio.css"),
         js_tag=_tag("webio.js"),
@@ -154,7 +181,8 @@ def page_response(request: Request, app_name: str, fn: Callable[..., Any], confi
     )
     response = Response(body, content_type="text/html; charset=utf-8")
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = page_csp(nonce, config.frame_ancestors)
+    response.headers["Content-Security-Policy"] = page_csp(nonce, config.frame_ancestors,
+                                                           manifest=meta.manifest is not None)
     return response
 
 
@@ -177,7 +205,7 @@ def _frame_ancestors(sources: Sequence[str] | None) -> str:
     return "" if sources is None else f"; frame-ancestors {' '.join(sources)}"
 
 
-def page_csp(nonce: str, frame_ancestors: Sequence[str] | None) -> str:
+def page_csp(nonce: str, frame_ancestors: Sequence[str] | None, *, manifest: bool = False) -> str:
     """The Content-Security-Policy of the app page.
 
     Scripts: only those carrying the page's nonce (the client's modules, and the scripts the
@@ -193,6 +221,7 @@ def page_csp(nonce: str, frame_ancestors: Sequence[str] | None) -> str:
         f"default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'self'; object-src 'none'; "
         "base-uri 'self'; form-action 'self'; style-src * 'unsafe-inline'; img-src * data: blob:; "
         "media-src * data: blob:; font-src * data:; frame-src *; connect-src 'self' *"
+        + ("; manifest-src 'self' data:" if manifest else "")
         + _frame_ancestors(frame_ancestors)
     )
 

@@ -461,6 +461,15 @@ def xss() -> None:
     _hold()
 
 
+@wsgi_webio.config(title="Configured app", description="An app with config()",
+                   css_style="#pywebio-scope-ROOT { border-top: 3px solid rgb(1, 2, 3); }",
+                   js_code="window.__configured = 'yes';")
+def configured() -> None:
+    """the docstring's title, which config() overrides"""
+    _text("configured ready")
+    _hold()
+
+
 def make_room() -> Callable[[], Any]:
     """An ``async def`` chat room: every session sees every message (PyWebIO's chat
     demo, in miniature). Its state lives in this closure, shared by its sessions."""
@@ -498,7 +507,7 @@ def _main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="server %(levelname)s %(name)s: %(message)s")
     apps = {"index": gallery, "room": make_room(), "widgets": widgets, "stack": stack, "chat": chat,
             "outputs": outputs, "form": form, "upload": upload, "pins": pins, "overlays": overlays,
-            "flood": flood, "xss": xss}
+            "flood": flood, "xss": xss, "configured": configured}
     server, app = wsgi_webio.make_server(apps, "127.0.0.1", 0)
     server.start()
     print(f"PORT {server.server_port}", flush=True)

@@ -85,3 +85,16 @@ def test_eval_code_runs_without_eval(page: Any, server: Any, console: Any, expec
     assert answers == [5, 42, {"ok": 1}, True, None]
     assert console.errors == []  # the syntax error is a warning of the client's, not an uncaught error
     assert any("eval_js code threw" in w for w in console.warnings)
+
+
+def test_config_decorator_sets_the_page_under_the_csp(page: Any, server: Any, console: Any, expect: Any) -> None:
+    """PyWebIO's @config: title, description, the app's CSS and JS code, all under the CSP
+    (the code carries the page's nonce; no violation is reported)."""
+    page.goto(server.url("configured", "ws"))
+    expect(page.get_by_text("configured ready", exact=True)).to_be_visible()
+    assert page.title() == "Configured app"
+    assert page.locator('meta[name="description"]').get_attribute("content") == "An app with config()"
+    expect(page.locator("#pywebio-scope-ROOT")).to_have_css("border-top-color", "rgb(1, 2, 3)")
+    assert page.evaluate("window.__configured") == "yes"
+    assert page.locator('link[rel="manifest"]').count() == 1
+    assert console.errors == []

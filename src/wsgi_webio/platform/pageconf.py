@@ -301,7 +301,8 @@ def page_settings(fn: Callable[..., Any], default_title: str, theme_override: st
     """
     if theme_override and theme_override not in THEMES:
         raise ValueError(f"unknown theme {theme_override!r}; themes are: {', '.join(sorted(THEMES))}")
-    settings = _settings_of(fn) or PageSettings()
+    found = _settings_of(fn)
+    settings = found or PageSettings()
     doc_title, doc_description = _docstring(fn)
     title = settings.title or doc_title or default_title
     description = settings.description or doc_description
@@ -313,5 +314,7 @@ def page_settings(fn: Callable[..., Any], default_title: str, theme_override: st
         js_file=settings.js_file,
         css_style=settings.css_style,
         css_file=settings.css_file,
-        manifest=settings.manifest_json(title, description),
+        # Only apps that use config() get a manifest (a page per app with one would
+        # make every plain app installable as a web app, which nobody asked for).
+        manifest=settings.manifest_json(title, description) if found is not None else None,
     )

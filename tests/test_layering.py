@@ -17,7 +17,7 @@ PACKAGE = "wsgi_webio"
 SRC = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 PURE = sorted(
     [p.relative_to(SRC) for p in (SRC / "core").glob("*.py")]
-    + [Path(name) for name in ("protocol.py", "errors.py", "origin.py", "config.py",
+    + [Path(name) for name in ("protocol.py", "errors.py", "origin.py", "options.py",
                                "transports/wsframes.py", "transports/wsparser.py")]
     # The I/O API's pure parts: the pending-output policy, checks, and building specs and items.
     + [Path("ui", name) for name in ("pending.py", "checks.py", "markdown.py", "sanitizer.py", "input_args.py",

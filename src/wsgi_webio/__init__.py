@@ -10,8 +10,6 @@ what to ask when I/O runs with no session, in the context that imports the packa
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 from .runtime import context as _context
@@ -21,14 +19,15 @@ __version__ = "0.1.0"
 _EXPORTS = (
     ("WebIOApp", "app"),
     ("wsgi_app", "app"),
-    ("WebIOConfig", "config"),
+    ("WebIOConfig", "options"),
+    ("config", "platform.pageconf"),
     ("WebIOMiddleware", "middleware"),
     ("NoSessionError", "errors"),
     ("SessionClosed", "errors"),
     ("WebIOError", "errors"),
     ("make_server", "server"),
     ("start_server", "server"),
-    # PyWebIO's top-level names (issue 13); `config` is the _Package property below.
+    # PyWebIO's top-level names (issue 13).
     ("SessionException", "errors"),
     ("SessionClosedException", "errors"),
     ("SessionNotFoundException", "errors"),
@@ -57,7 +56,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .app import WebIOApp, wsgi_app
-    from .config import WebIOConfig
+    from .options import WebIOConfig
     from .errors import (
         NoSessionError,
         SessionClosed,
@@ -92,25 +91,3 @@ def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'wsgi_webio' has no attribute {name!r}")
-
-
-class _Package(types.ModuleType):
-    """The class of this package's module object: it makes ``wsgi_webio.config`` PyWebIO's
-    ``config`` decorator although a submodule ``wsgi_webio.config`` (the internal options)
-    exists. Importing that submodule would set the package attribute to the module; the
-    setter keeps the decorator (the module stays in ``sys.modules``). Goes away when the
-    options module is renamed (issue 13 item 1)."""
-
-    @property
-    def config(self) -> Any:
-        from .platform.pageconf import config
-
-        return config
-
-    @config.setter
-    def config(self, value: Any) -> None:
-        if not (isinstance(value, types.ModuleType) and value.__name__ == f"{__name__}.config"):
-            raise AttributeError("wsgi_webio.config is PyWebIO's config() decorator and cannot be replaced")
-
-
-sys.modules[__name__].__class__ = _Package

@@ -22,7 +22,7 @@ import gevent
 from werkzeug.wrappers import Request, Response
 
 from . import _env, page
-from .config import WebIOConfig
+from .options import WebIOConfig
 from .core import commands
 from .core.state import CloseReason
 from .errors import RemoteProtocolError, SessionClosed
@@ -343,7 +343,7 @@ def wsgi_app(applications: AppFunc | Mapping[str, AppFunc] | Iterable[AppFunc], 
 
     :param applications: a function (served as ``index``), a dict name -> function
         chosen by ``?app=``, or a list of functions keyed by name.
-    :param options: see :class:`wsgi_webio.config.WebIOConfig`.
+    :param options: see :class:`wsgi_webio.options.WebIOConfig`.
     :raises TypeError: for unknown options or an app that is not a plain function.
     :raises ValueError: for bad option values.
     """

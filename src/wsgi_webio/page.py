@@ -29,7 +29,7 @@ from .platform.pageconf import ResolvedPage, page_settings
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
 
-    from .config import WebIOConfig
+    from .options import WebIOConfig
 
 __all__ = [
     "STATIC_PREFIX",

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.runtime.conftest import FakeClock, make_info
-from wsgi_webio.config import WebIOConfig
+from wsgi_webio.options import WebIOConfig
 from wsgi_webio.output import (
     JSFunction,
     Output,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsgi_webio.config import WebIOConfig
+from wsgi_webio.options import WebIOConfig
 from wsgi_webio.platform.options import IGNORED, parse_payload_size, translate
 
 

@@ -308,7 +308,7 @@ def test_attached_session_never_expires(registry, clock):
 
 def test_two_registries_share_nothing(clock):
     from tests.runtime.conftest import make_info
-    from wsgi_webio.config import WebIOConfig
+    from wsgi_webio.options import WebIOConfig
     from wsgi_webio.runtime.registry import SessionRegistry
 
     a, b = SessionRegistry(WebIOConfig(), clock), SessionRegistry(WebIOConfig(), clock)
@@ -321,7 +321,7 @@ def test_two_registries_share_nothing(clock):
 
 def test_max_sessions_refuses_with_503(clock):
     from tests.runtime.conftest import make_info
-    from wsgi_webio.config import WebIOConfig
+    from wsgi_webio.options import WebIOConfig
     from wsgi_webio.runtime.registry import SessionRegistry
 
     reg = SessionRegistry(WebIOConfig(max_sessions=1), clock)

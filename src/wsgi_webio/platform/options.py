@@ -2,7 +2,7 @@
 
 Owns :func:`translate`: every option PyWebIO 1.8's ``start_server``, ``path_deploy``,
 ``webio_view`` and ``wsgi_app`` take, and what each becomes here: an option of
-:class:`~wsgi_webio.config.WebIOConfig`, a setting the platform layer applies itself
+:class:`~wsgi_webio.options.WebIOConfig`, a setting the platform layer applies itself
 (``static_dir``, ``auto_open_webbrowser``), a documented no-op, or a clear refusal.
 Nothing is silently different (docs/pywebio-compat.md lists each). Options of wsgi_webio
 itself (``max_sessions``, ``allowed_hosts``, ...) pass through the ``**settings`` of those
@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
 
-from ..config import WebIOConfig
+from ..options import WebIOConfig
 
 __all__ = ["IGNORED", "parse_payload_size", "translate"]
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from ..app import WebIOApp, make_applications
-from ..config import WebIOConfig
+from ..options import WebIOConfig
 from ..page import STATIC_PREFIX
 from ..transports.http import SESSION_HEADER
 from ..transports.wshandler import is_websocket_request
@@ -103,7 +103,7 @@ class PathDeployApp:
     """A WSGI app serving the app modules under ``base`` (see the module docstring).
 
     :param index: True (default listing), False (403) or ``index(directory) -> html``.
-    :param options: options of the apps (see :class:`~wsgi_webio.config.WebIOConfig`).
+    :param options: options of the apps (see :class:`~wsgi_webio.options.WebIOConfig`).
     :raises ValueError: when ``base`` is not a directory. :raises TypeError: a bad option.
     """
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.test import run_wsgi_app
 
 from ..app import AppFunc, WebIOApp, make_applications
-from ..config import WebIOConfig
+from ..options import WebIOConfig
 from ..page import STATIC_PREFIX
 from ..transports.http import SESSION_HEADER
 from ..transports.wshandler import is_websocket_request

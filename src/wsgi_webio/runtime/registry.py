@@ -21,7 +21,7 @@ from ..errors import RemoteProtocolError
 from .session import Session
 
 if TYPE_CHECKING:
-    from ..config import WebIOConfig
+    from ..options import WebIOConfig
     from ..info import SessionInfo
 
 __all__ = ["SessionRegistry"]

@@ -31,7 +31,7 @@ import gevent.event
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from ..config import WebIOConfig
+from ..options import WebIOConfig
 from ..info import SessionInfo
 from ..protocol import ClientEvent, EventBatch, parse_binary_event
 from ..runtime.registry import SessionRegistry

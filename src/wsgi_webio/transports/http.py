@@ -31,7 +31,7 @@ from ..protocol import (
 )
 
 if TYPE_CHECKING:
-    from ..config import WebIOConfig
+    from ..options import WebIOConfig
     from ..runtime.registry import SessionRegistry
     from ..runtime.session import Session
     from .httpcontext import HttpContext

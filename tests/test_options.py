@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from wsgi_webio.config import WebIOConfig
+from wsgi_webio.options import WebIOConfig
 
 
 def test_defaults_are_valid() -> None:

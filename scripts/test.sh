@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs on a fresh machine, then run all of it:
 # pure, greenlet, live-server and browser tests, against the newest dependencies
-# and against the lowest supported ones (tox envs py and min), on this Python.
+# and against the lowest supported ones (tox envs py and min), on this Python, after the
+# type check and lint (tox env lint: mypy --strict, ruff).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,4 +34,5 @@ fi
 node --test tests/js/*.test.mjs
 
 python3 -m pip install -q --disable-pip-version-check "tox>=4"
+python3 -m tox -e lint
 exec python3 -m tox -e py,min -- "$@"

@@ -56,7 +56,6 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .app import WebIOApp, wsgi_app
-    from .options import WebIOConfig
     from .errors import (
         NoSessionError,
         SessionClosed,
@@ -66,6 +65,7 @@ if TYPE_CHECKING:
         WebIOError,
     )
     from .middleware import WebIOMiddleware
+    from .options import WebIOConfig
     from .platform.pageconf import config
     from .platform.toplevel import STATIC_PATH, enable_debug
     from .server import make_server, start_server

@@ -22,12 +22,12 @@ import gevent
 from werkzeug.wrappers import Request, Response
 
 from . import _env, page
-from .options import WebIOConfig
 from .core import commands
 from .core.state import CloseReason
 from .errors import RemoteProtocolError, SessionClosed
 from .info import make_session_info
 from .lifecycle import DEFAULT_MESSAGE, SHUTDOWN_KEY
+from .options import WebIOConfig
 from .origin import OriginPolicy, host_allowed
 from .runtime.registry import SessionRegistry
 from .transports import http, uwsgi, websocket
@@ -76,7 +76,7 @@ def make_applications(applications: AppFunc | Mapping[str, AppFunc] | Iterable[A
         apps: dict[str, AppFunc] = {"index": applications}
     elif isinstance(applications, Mapping):
         apps = {str(k): v for k, v in applications.items()}
-    elif isinstance(applications, Iterable) and not isinstance(applications, str | bytes):
+    elif isinstance(applications, Iterable) and not isinstance(applications, str | bytes):  # type: ignore[unreachable]
         apps = {}
         for fn in applications:
             name = getattr(_unwrap(fn), "__name__", repr(fn))

@@ -91,7 +91,7 @@ def _task_in(frame: FrameType | None) -> tuple[Session, Task] | None:
             if isinstance(session, Session) and isinstance(task, Task):
                 return session, task
         elif code is step_code:
-            args = getattr(getattr(frame.f_locals.get("self"), "_on_end", None), "args", ())
+            args: tuple[Any, ...] = getattr(getattr(frame.f_locals.get("self"), "_on_end", None), "args", ())
             if len(args) == 2 and isinstance(args[0], Session) and isinstance(args[1], Task):
                 return args[0], args[1]
         frame = frame.f_back

@@ -541,8 +541,8 @@ def test_form_command_follows_pending_outputs_in_order():
     # Read the raw command stream (no harness): the held output must precede the form.
     import json
 
-    from wsgi_webio.options import WebIOConfig
     from wsgi_webio.info import SessionInfo
+    from wsgi_webio.options import WebIOConfig
     from wsgi_webio.runtime.registry import SessionRegistry
 
     def app():

@@ -14,8 +14,8 @@ import pytest
 
 from tests.io.test_output_pending import texts
 from tests.runtime.conftest import Driver, FakeClock, make_info
-from wsgi_webio.options import WebIOConfig
 from wsgi_webio.core.state import CloseReason
+from wsgi_webio.options import WebIOConfig
 from wsgi_webio.output import flush_pending, put_collapse, put_row, put_text, toast
 from wsgi_webio.runtime.registry import SessionRegistry
 from wsgi_webio.runtime.session import Session

@@ -14,8 +14,8 @@ from tests.live.test_http import echo_app, form_task
 from tests.live.test_websocket import connect, recv, submit, until
 from tests.runtime.conftest import make_info
 from tests.transports.wsclient import ServerClosed
-from wsgi_webio.options import WebIOConfig
 from wsgi_webio.errors import ChannelClosed as ChannelClosedError
+from wsgi_webio.options import WebIOConfig
 from wsgi_webio.runtime.registry import SessionRegistry
 from wsgi_webio.transports.websocket import WebSocketConnection
 

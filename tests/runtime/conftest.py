@@ -9,8 +9,8 @@ from typing import Any
 import gevent
 import pytest
 
-from wsgi_webio.options import WebIOConfig
 from wsgi_webio.info import SessionInfo
+from wsgi_webio.options import WebIOConfig
 from wsgi_webio.protocol import ClientEvent, EventBatch
 from wsgi_webio.runtime.registry import SessionRegistry
 from wsgi_webio.runtime.session import Session

@@ -9,8 +9,8 @@ import gevent.event
 import pytest
 
 from tests.runtime.conftest import make_info
-from wsgi_webio.options import WebIOConfig
 from wsgi_webio.errors import RemoteProtocolError
+from wsgi_webio.options import WebIOConfig
 from wsgi_webio.output import put_text
 from wsgi_webio.runtime.registry import SessionRegistry
 from wsgi_webio.transports.websocket import WebSocketConnection

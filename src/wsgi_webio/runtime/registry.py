@@ -21,8 +21,8 @@ from ..errors import RemoteProtocolError
 from .session import Session
 
 if TYPE_CHECKING:
-    from ..options import WebIOConfig
     from ..info import SessionInfo
+    from ..options import WebIOConfig
 
 __all__ = ["SessionRegistry"]
 

@@ -31,8 +31,8 @@ import gevent.event
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from ..options import WebIOConfig
 from ..info import SessionInfo
+from ..options import WebIOConfig
 from ..protocol import ClientEvent, EventBatch, parse_binary_event
 from ..runtime.registry import SessionRegistry
 from ..runtime.session import Session, Task

@@ -118,7 +118,8 @@ TEXT_A = {"type": "text", "content": "a", "inline": False}
                  {"type": "code", "content": "x = 1", "language": "python", "rows": 3}, id="code"),
     pytest.param(lambda: put_code(42), {"type": "code", "content": "42", "language": "", "rows": None},
                  id="code defaults"),
-    pytest.param(lambda: put_markdown("**b**"), {"type": "markdown", "html": "<p><strong>b</strong></p>\n"},
+    pytest.param(lambda: put_markdown("**b**"), {"type": "markdown", "html": "<p><strong>b</strong></p>\n",
+                                                 "content": "**b**", "sanitize": True},
                  id="markdown"),
     pytest.param(lambda: put_file("a.txt", b"hi"),
                  {"type": "file", "name": "a.txt", "label": "a.txt", "content": "aGk="}, id="file"),
@@ -395,7 +396,7 @@ def test_markdown_options_and_deprecated_strip_indent():
             put_markdown("  # T\n  x", lstrip=False, strip_indent=2)
 
     breaks, stripped = specs(app)
-    assert breaks["html"] == "<p>a<br />\nb</p>\n"
+    assert breaks["html"] == "<p>a<br>\nb</p>\n"
     assert stripped["html"] == "<h1>T</h1>\n<p>x</p>\n"
 
 

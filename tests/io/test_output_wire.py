@@ -461,3 +461,24 @@ def test_deprecated_style_and_output_handle():
 def test_datatable_is_refused_with_a_reason(call):
     with pytest.raises(NotImplementedError, match="put_table"):
         call()
+
+
+def test_output_handle_reset_and_append_show_new_outputs_once():
+    # PyWebIO's idiom passes fresh put_xxx() calls: each goes into the handle's scope only.
+    def app():
+        with pytest.warns(DeprecationWarning, match="output"):
+            box = output("old")
+        put_text("before")
+        box.send()
+        box.reset(put_text("new"), put_markdown("*md*"))
+        box.append(put_text("two"), put_text("three"))
+        box.insert(0, put_text("zero"), put_text("one"))
+        put_text("after")
+
+    shown = wire(app)
+    texts = [(cmd["spec"].get("content"), cmd["spec"]["scope"]) for cmd in shown
+             if cmd["command"] == "output" and cmd["spec"]["type"] in ("text", "markdown")]
+    box_scope = next(cmd["spec"]["dom_id"] for cmd in shown if cmd["spec"].get("type") == "scope")
+    inside = "#" + box_scope
+    assert texts == [("before", ROOT), ("new", inside), ("*md*", inside), ("two", inside), ("three", inside),
+                     ("zero", inside), ("one", inside), ("after", ROOT)]

@@ -825,7 +825,8 @@
 
   /* ---------------------------------------------------------------- widget templates
    * A logic-less subset of Mustache: {{name}} (escaped; dotted paths; {{.}} is the current item),
-   * {{#name}}...{{/name}} (repeat per list item, once for a truthy value, never for a false/empty one),
+   * {{#name}}...{{/name}} (repeat per list item, once for a truthy value, never for a false/empty one;
+   * inside, PyWebIO's {{& pywebio_output_parse}} is the current item, as {{& .}}),
    * {{^name}}...{{/name}} (inverted), {{& name}} (an output spec or a list of them, rendered as outputs),
    * {{! comment}}. Data never becomes HTML: {{{name}}} is escaped like {{name}}. */
   function parseTemplate(text) {
@@ -854,7 +855,8 @@
   }
 
   function lookup(name, contexts) {
-    if (name === ".") return contexts[contexts.length - 1];
+    // PyWebIO's helper: {{& pywebio_output_parse}} renders the current item (an output spec).
+    if (name === "." || name === "pywebio_output_parse") return contexts[contexts.length - 1];
     const [head, ...rest] = name.split(".");
     for (let i = contexts.length - 1; i >= 0; i--) {
       const ctx = contexts[i];

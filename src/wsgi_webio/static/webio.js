@@ -1043,7 +1043,7 @@
       setOptions(options) {
         box.textContent = "";
         control.inputs = normOptions(options).map((o, i) => {
-          const input = el("input", { type: radio ? "radio" : "checkbox", id: `${field.id}-${i}`, name: field.id,
+          const input = el("input", { type: radio ? "radio" : "checkbox", id: `${field.id}-${i}`, name: str(item.name) || field.id,
             className: "webio-check-input", value: jsonKey(o.value) });
           input.checked = input.defaultChecked = !!o.selected;
           input.webioDisabled = !!o.disabled;

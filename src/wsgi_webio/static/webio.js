@@ -1274,7 +1274,8 @@
       }
       const host = { isForm: true, event: (field, name) => this.inputEvent(field, name),
         callback: (cb) => client.send({ event: "callback", task_id: cb, data: null }),
-        reset: () => this.node.reset(), cancel: () => this.fire("from_cancel", null) };
+        // through the prototype: an input named "reset" would shadow form.reset (named access)
+        reset: () => HTMLFormElement.prototype.reset.call(this.node), cancel: () => this.fire("from_cancel", null) };
       items.forEach((item, i) => {
         const field = new Field(item, `${id}-${i}`, host, single ? spec.label : item.label);
         if (single) { // the form is named by its title, as a group with a heading is
@@ -1414,7 +1415,7 @@
       if (!stack.length) this.stacks.delete(taskId);
       this.show();
     }
-    disableAll() { for (const f of this.all()) for (const c of f.node.elements) c.disabled = true; }
+    disableAll() { for (const f of this.all()) for (const c of f.node.querySelectorAll("input, select, textarea, button")) c.disabled = true; }
   }
 
   /* ================================================================== 7. Pins */

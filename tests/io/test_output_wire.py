@@ -482,3 +482,13 @@ def test_output_handle_reset_and_append_show_new_outputs_once():
     inside = "#" + box_scope
     assert texts == [("before", ROOT), ("new", inside), ("*md*", inside), ("two", inside), ("three", inside),
                      ("zero", inside), ("one", inside), ("after", ROOT)]
+
+
+def test_put_widget_pywebio_idiom_embeds_its_outputs_once():
+    def app():
+        put_widget("{{#contents}}{{& pywebio_output_parse}}{{/contents}}",
+                   {"contents": [put_text("a"), put_markdown("**b**")]})
+
+    (widget,) = specs(app)
+    first, second = widget["data"]["contents"]
+    assert first == TEXT_A and (second["type"], second["content"]) == ("markdown", "**b**")

@@ -297,8 +297,9 @@ def put_widget(template: str, data: Mapping[str, Any], scope: str | None = None,
     value as text, dotted paths allowed), ``{{#list}}...{{/list}}`` (repeated per
     item, ``{{.}}`` is the item; a false or empty value hides it), ``{{^name}}...{{/name}}``
     (shown when false or empty) and ``{{& name}}``, where the value is an output
-    (``put_xxx()``) or a list of outputs, rendered in place. The template is
-    trusted HTML; data never is.
+    (``put_xxx()``) or a list of outputs, rendered in place; PyWebIO's
+    ``{{#contents}}{{& pywebio_output_parse}}{{/contents}}`` renders each output of a
+    list. The template is trusted HTML; data never is.
 
     .. code-block:: python
 

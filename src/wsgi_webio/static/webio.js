@@ -1278,10 +1278,7 @@
         reset: () => HTMLFormElement.prototype.reset.call(this.node), cancel: () => this.fire("from_cancel", null) };
       items.forEach((item, i) => {
         const field = new Field(item, `${id}-${i}`, host, single ? spec.label : item.label);
-        if (single) { // the form is named by its title, as a group with a heading is
-          field.label.classList.add("webio-form-title");
-          if (spec.label) this.node.setAttribute("aria-labelledby", field.label.id);
-        }
+        if (single) field.label.classList.add("webio-form-title");
         this.fields.set(item.name, field);
         this.node.append(field.node);
       });

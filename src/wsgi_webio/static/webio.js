@@ -1140,8 +1140,10 @@
     if (item.accept) input.accept = Array.isArray(item.accept) ? item.accept.join(",") : str(item.accept);
     const list = el("ul", { className: "webio-file-list" });
     const maxSize = Number(item.max_size) || 0, maxTotal = Number(item.max_total_size) || 0;
+    // A group, as checkboxes are: the title is the fieldset's legend, which also names the input.
+    input.setAttribute("aria-labelledby", field.id + "-label");
     const control = { node: el("div", { className: "webio-file" }, input, list), main: input, inputs: [input],
-      changeEvent: "change", blur: false, error: null,
+      group: true, changeEvent: "change", blur: false, error: null,
       files: () => Array.from(input.files || []),
       get: () => (item.multiple ? [] : null), // the files travel in the binary event
       set() { /* a file input's value cannot be set by a script */ },

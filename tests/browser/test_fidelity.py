@@ -1,7 +1,7 @@
 """PyWebIO idioms rendered by the client as PyWebIO renders them (issue 13): put_widget's
 ``{{& pywebio_output_parse}}``, a header cell spanning rows, markdown task lists and
-sanitized raw HTML, pin checkbox and radio names, a lone file_upload's form named by
-its title (the ``fidelity`` app of serve_app.py), over both transports."""
+sanitized raw HTML, pin checkbox and radio names, a lone file_upload's group named
+by its title (the ``fidelity`` app of serve_app.py), over both transports."""
 
 from __future__ import annotations
 
@@ -56,10 +56,13 @@ def test_pywebio_idioms(page: Any, server: Any, console: Any, expect: Any, trans
     expect(page.locator("input[type=checkbox][name=pin_box]")).to_have_count(2)
     expect(page.locator("input[type=radio][name=pin_radio]")).to_have_count(2)
 
-    # a lone file_upload: the form is named by its title, and works
-    form = page.get_by_role("form", name="Your avatar")
-    expect(form).to_be_visible()
-    form.get_by_label("Your avatar").set_input_files({"name": "me.png", "mimeType": "image/png", "buffer": b"png"})
-    form.get_by_role("button", name="Submit").click()
+    # a lone file_upload: its title names its group (a legend, as for checkboxes) and its input
+    group = page.get_by_role("group", name="Your avatar")
+    expect(group).to_be_visible()
+    upload = page.get_by_label("Your avatar")  # exactly one element: the file input
+    expect(upload).to_have_attribute("type", "file")
+    expect(group.locator("input[type=file]")).to_have_count(1)
+    upload.set_input_files({"name": "me.png", "mimeType": "image/png", "buffer": b"png"})
+    page.get_by_role("button", name="Submit").click()
     expect(page.get_by_text("uploaded: me.png", exact=True)).to_be_visible()
     assert console.errors == []

@@ -372,6 +372,7 @@ def test_positions_and_explicit_scopes_are_resolved_when_created():
     pytest.param(lambda: Output({"type": "x", "v": {1: 2}}), TypeError, "key", id="Output keys"),
     pytest.param(lambda: put_markdown("x", options={"nope": 1}), ValueError, "nope", id="markdown option"),
     pytest.param(lambda: put_markdown("x", unknown=1), TypeError, "unknown", id="markdown kwarg"),
+    pytest.param(lambda: put_markdown("x", options={"baseUrl": object()}), TypeError, "options", id="markdown options"),
     pytest.param(lambda: put_html(3), TypeError, "put_html", id="html type"),
     pytest.param(lambda: set_scope("a", if_exist="keep"), ValueError, "keep", id="if_exist"),
     pytest.param(lambda: remove("ROOT"), ValueError, "ROOT", id="remove ROOT"),

@@ -16,7 +16,7 @@ from typing import Any, Final
 from ..core import commands
 from ..runtime import context
 from . import markdown
-from .checks import Span, check_callback, check_scope_name
+from .checks import Span, check_callback, check_json, check_scope_name
 from .delivery import send_current
 from .outputs import Output, discard_on_error, embed
 from .sanitizer import sanitize_html
@@ -97,6 +97,7 @@ def put_markdown(mdcontent: str, lstrip: bool = True, options: Mapping[str, Any]
     spec: dict[str, Any] = {"type": "markdown", "html": rendered, "content": mdcontent, "sanitize": bool(sanitize)}
     if options:
         spec["options"] = dict(options)
+        check_json(spec["options"], "put_markdown() options")
     return Output.make(spec, scope, position)
 
 

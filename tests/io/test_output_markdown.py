@@ -55,6 +55,24 @@ def test_markdown_task_lists_are_disabled_checkboxes():
                     "<li>[ ]no space</li>\n<li>[y] not one</li>\n</ul>\n")
 
 
+@pytest.mark.parametrize(("source", "expected"), [
+    pytest.param("See https://x.org/docs/.", '<p>See <a href="https://x.org/docs/">https://x.org/docs/</a>.</p>\n',
+                 id="url, trailing dot left out"),
+    pytest.param("www.x.org, ok", '<p><a href="http://www.x.org">www.x.org</a>, ok</p>\n', id="www host"),
+    pytest.param("(https://x.org/a_(b))", '<p>(<a href="https://x.org/a_(b)">https://x.org/a_(b)</a>)</p>\n',
+                 id="balanced parentheses"),
+    pytest.param("mail ada@x.org!", '<p>mail <a href="mailto:ada@x.org">ada@x.org</a>!</p>\n', id="email"),
+    pytest.param("[https://a.org](https://b.org) `https://c.org` <a href=\"/\">https://d.org</a>",
+                 '<p><a href="https://b.org">https://a.org</a> <code>https://c.org</code> '
+                 '<a href="/">https://d.org</a></p>\n', id="not inside links or code"),
+    pytest.param("javascript:alert(1) x.https://y.org", "<p>javascript:alert(1) x.https://y.org</p>\n",
+                 id="only at a word start, only safe schemes"),
+])
+def test_markdown_bare_links_as_gfm(source, expected):
+    assert render_markdown(source) == expected
+    assert "<a" not in render_markdown("https://x.org", options={"gfm": False})
+
+
 @pytest.mark.parametrize(("source", "options", "expected"), [
     pytest.param("one\ntwo", None, "<p>one<br>\ntwo</p>\n", id="a newline is a break, as in PyWebIO"),
     pytest.param("one\ntwo", {"breaks": False}, "<p>one\ntwo</p>\n", id="breaks off"),

@@ -34,6 +34,13 @@ _IGNORED_OPTIONS: Final = frozenset({"pedantic", "headerIds", "headerPrefix", "m
                                      "silent", "xhtml", "langPrefix", "baseUrl", "sanitize"})
 #: A GFM task list item starts with ``[ ]`` or ``[x]`` and a space (marked's rule).
 _TASK: Final = re.compile(r"\[([ xX])\] ")
+#: GFM's bare links (marked's ``gfm`` autolinks): a URL or ``www.`` host, or an email
+#: address, starting a word; trailing punctuation is not part of it (``_trim_url``).
+_BARE_LINK: Final = re.compile(
+    r"(?<![\w@/.])(?:(?:(?:https?|ftp)://|www\.)[^\s<]+|[\w.+-]+@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*\.[a-zA-Z]{2,})")
+_TRAILING: Final = re.compile(r"[?!.,:;*_~'\"]+$")
+_A_OPEN: Final = re.compile(r"<a[\s>]", re.IGNORECASE)
+_A_CLOSE: Final = re.compile(r"</a\s*>", re.IGNORECASE)
 
 
 def _allow_all(url: str) -> bool:
@@ -69,11 +76,73 @@ def render_markdown(source: str, *, sanitize: bool = True, options: Mapping[str,
     if gfm:
         md.enable(["table", "strikethrough"])
         md.core.ruler.push("task_lists", _task_lists)
+        md.core.ruler.push("bare_links", _bare_links)
     if settings.get("typographer"):
         md.enable(["replacements", "smartquotes"])
     md.validateLink = is_safe_link if sanitize else _allow_all  # type: ignore[method-assign]
     html: str = md.render(source)
     return sanitize_html(html) if sanitize else html
+
+
+def _trim_url(url: str) -> str:
+    """Drop trailing punctuation, and a closing parenthesis the URL did not open."""
+    while True:
+        trimmed = _TRAILING.sub("", url)
+        if trimmed.endswith(")") and trimmed.count(")") > trimmed.count("("):
+            trimmed = trimmed[:-1]
+        if trimmed == url:
+            return url
+        url = trimmed
+
+
+def _bare_links(state: StateCore) -> None:
+    """GFM autolinks: bare URLs, ``www.`` hosts and email addresses in text become links
+    (not inside links, raw ``<a>`` or code), if the link policy allows them."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children: list[Token] = []
+        depth = 0
+        for child in token.children:
+            if child.type == "link_open" or (child.type == "html_inline" and _A_OPEN.match(child.content)):
+                depth += 1
+            elif child.type == "link_close" or (child.type == "html_inline" and _A_CLOSE.match(child.content)):
+                depth = max(0, depth - 1)
+            if child.type != "text" or depth:
+                children.append(child)
+                continue
+            children.extend(_split_links(state.md, child.content))
+        token.children = children
+
+
+def _split_links(md: MarkdownIt, text: str) -> list[Token]:
+    out: list[Token] = []
+    last = 0
+    for match in _BARE_LINK.finditer(text):
+        found = _trim_url(match.group(0))
+        if "@" in found and "://" not in found and not found.startswith("www."):
+            href = "mailto:" + found
+        else:
+            href = ("http://" + found) if found.startswith("www.") else found
+        href = md.normalizeLink(href)
+        if not found or not md.validateLink(href):
+            continue
+        out.append(_text(text[last:match.start()]))
+        link = Token("link_open", "a", 1)
+        link.attrs = {"href": href}
+        link.markup, link.info = "linkify", "auto"
+        close = Token("link_close", "a", -1)
+        close.markup, close.info = "linkify", "auto"
+        out += [link, _text(found), close]
+        last = match.start() + len(found)
+    out.append(_text(text[last:]))
+    return [t for t in out if t.type != "text" or t.content]
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
 
 
 def _task_lists(state: StateCore) -> None:

@@ -60,8 +60,8 @@ def put_text(*texts: Any, sep: str = " ", inline: bool = False, scope: str | Non
 
 def put_markdown(mdcontent: str, lstrip: bool = True, options: Mapping[str, Any] | None = None,
                  sanitize: bool = True, scope: str | None = None, position: int = -1, **kwargs: Any) -> Output:
-    """Show Markdown as PyWebIO does (GFM: tables, strikethrough, task lists, and a
-    newline is a line break), rendered on the server.
+    """Show Markdown as PyWebIO does (GFM: tables, strikethrough, task lists, bare
+    links, and a newline is a line break), rendered on the server.
 
     :param lstrip: remove the indentation a triple-quoted string gets from the code
         around it.

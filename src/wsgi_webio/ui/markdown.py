@@ -1,7 +1,7 @@
 """Markdown for ``put_markdown``: rendered to HTML on the server with markdown-it-py.
 
 Owns the markdown dialect (PyWebIO's: marked.js with GFM, ``breaks`` on, so one newline
-is a line break; tables, strikethrough and task lists), the marked options we accept,
+is a line break; tables, strikethrough, task lists and bare links), the marked options we accept,
 safe rendering (with ``sanitize``, raw HTML goes through ``ui/sanitizer.py`` and links
 and images must pass ``core/urls.py``, as DOMPurify does for PyWebIO's client), and
 the removal of a string literal's code indentation. Pure text in, text out: no session,
@@ -54,7 +54,7 @@ def render_markdown(source: str, *, sanitize: bool = True, options: Mapping[str,
         event handlers, no unsafe URLs) and turn links and images whose scheme
         ``core.urls`` does not allow into text. False lets any HTML and link through.
     :param options: marked.js options as PyWebIO took them: ``gfm`` (tables,
-        strikethrough, task lists, line breaks), ``breaks`` and ``smartypants`` work,
+        strikethrough, task lists, bare links, line breaks), ``breaks`` and ``smartypants`` work,
         the other marked options are ignored.
     :raises ValueError: for an option marked.js does not have.
     :raises TypeError: for a non-str source.

@@ -200,3 +200,17 @@ def test_a_gevent_patched_thread_has_the_session():
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == repr(["before", "tick 0", "tick 1", "tick 2", "joined"])
+
+
+def test_a_thread_registered_but_never_started_does_not_hold_the_session():
+    ran = []
+
+    def app() -> None:
+        register_thread(threading.Thread(target=lambda: ran.append("never")))
+        put_text("main done")
+
+    with open_app(app) as page:
+        page.wait_for_text("main done")
+        page.wait_closed()  # the main task ended and nothing else was started
+        assert page.session.join(2)  # no wait for a task that never began
+    assert ran == []

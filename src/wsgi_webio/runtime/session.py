@@ -476,21 +476,26 @@ class Session:
         greenlet.rawlink(lambda _g: self._task_done(task))
         return TaskHandle(task)
 
-    def adopt(self, fn: Callable[[], Any], name: str) -> tuple[TaskHandle, Callable[[], None]]:
-        """Register a task that other machinery starts (a ``threading.Thread`` adopted by
-        ``register_thread``, see ``runtime/threads.py``). Returns its handle and the function
-        that runs ``fn`` as that task when called in a greenlet of this session's hub: the
-        context set, end hooks run, errors shown, the session ended after it if it was the last.
-        Until then the session counts the task as live.
+    def adopt(self, fn: Callable[[], Any], name: str) -> tuple[TaskHandle, Callable[[], None], Callable[[], None]]:
+        """A task that other machinery starts and runs (a ``threading.Thread`` adopted by
+        ``register_thread``, see ``runtime/threads.py``). Returns its handle, ``start()``
+        and ``run()``. ``start()``, called from one of this session's tasks when the thread
+        starts, makes the session count the task as live (one never started does not keep
+        the session open). ``run()``, called in a greenlet of this session's hub, runs
+        ``fn`` as the task: the context set, end hooks run, errors shown, the session ended
+        after it if it was the last.
         """
         task = Task(f"{_task_name(name)}-{secrets.token_urlsafe(8)}", "task")
-        self._tasks[task.id] = task
+
+        def start() -> None:
+            if not self.is_closed and not task.ending:
+                self._tasks[task.id] = task
 
         def run() -> None:
             task.greenlet = gevent.getcurrent()
             self._run_task(task, fn, ())
 
-        return TaskHandle(task), run
+        return TaskHandle(task), start, run
 
     def on_task_exception(self, task: Task) -> None:
         """Log the running exception; show the user a toast (or, in debug mode, a

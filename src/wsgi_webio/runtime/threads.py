@@ -13,7 +13,8 @@ OS thread, so the thread's work always runs in that hub as a session task:
   a real wait there would stop the hub that runs the work.
 
 Either way the task's ``put_*`` calls reach the page in order, ``input()`` works in it,
-and the session does not end before it does. It must not touch a session from a
+and once the thread has started the session does not end before it does (a thread
+registered and never started does not hold the session, as in PyWebIO). It must not touch a session from a
 foreign OS thread, and must not reach into ``threading``'s private state.
 """
 
@@ -51,7 +52,7 @@ def adopt_thread(session: Session, thread: threading.Thread) -> TaskHandle:
                          "call register_thread(t) before t.start()")
     hub_thread = _os_thread_id()
     hub = gevent.get_hub()
-    handle, run_as_task = session.adopt(thread.run, thread.name)
+    handle, adopt_now, run_as_task = session.adopt(thread.run, thread.name)
     ended = gevent.event.Event()  # set in the hub's thread when the task has ended
 
     def run_in_hub() -> None:
@@ -77,7 +78,11 @@ def adopt_thread(session: Session, thread: threading.Thread) -> TaskHandle:
             if session.is_closed and not began:  # the hub is gone or will never run it
                 return
 
-    original_join = thread.join
+    original_start, original_join = thread.start, thread.join
+
+    def start() -> None:
+        adopt_now()  # from the app's task, before the thread runs: the session waits for it
+        original_start()
 
     def join(timeout: float | None = None) -> None:
         if _os_thread_id() == hub_thread and not _patched():
@@ -88,7 +93,8 @@ def adopt_thread(session: Session, thread: threading.Thread) -> TaskHandle:
         original_join(timeout)
 
     # Instance attributes: Thread's bootstrap calls self.run(), and a subclass's own
-    # run() is what `thread.run` was bound to above.
+    # start() and run() are what `thread.start` and `thread.run` were bound to above.
+    thread.start = start  # type: ignore[method-assign]
     thread.run = run  # type: ignore[method-assign]
     thread.join = join  # type: ignore[method-assign]
     return handle

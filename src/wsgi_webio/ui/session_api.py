@@ -114,8 +114,8 @@ def run_asyncio_coroutine(coro_obj: Any) -> Any:
 
 def register_thread(thread: threading.Thread | Greenlet[Any, Any]) -> TaskHandle:
     """Make a thread that has not started yet a task of the current session, so it may
-    call input and output functions (PyWebIO's idiom for background output). The
-    session does not end before the thread does.
+    call input and output functions (PyWebIO's idiom for background output). Once the
+    thread has started, the session does not end before it does.
 
     ``thread`` is a ``threading.Thread`` (monkey-patched by gevent or not: its work runs
     in the session's hub either way, see ``runtime/threads.py``) or a gevent Greenlet.

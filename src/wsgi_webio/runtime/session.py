@@ -218,6 +218,19 @@ class Session:
         """
         return TaskHandle(self._tasks.adopt(self, greenlet))
 
+
+    def adopt(self, fn: Callable[[], Any], name: str) -> tuple[TaskHandle, Callable[[], None], Callable[[], None]]:
+        """A task that other machinery starts and runs (a ``threading.Thread`` adopted by
+        ``register_thread``, see ``runtime/threads.py``). Returns its handle, ``start()``
+        and ``run()``. ``start()``, called from one of this session's tasks when the thread
+        starts, makes the session count the task as live (one never started does not keep
+        the session open). ``run()``, called in a greenlet of this session's hub, runs
+        ``fn`` as the task: the context set, end hooks run, errors shown, the session ended
+        after it if it was the last.
+        """
+        task, start, run = self._tasks.adopt_external(self, fn, name)
+        return TaskHandle(task), start, run
+
     def push_scope(self, name: str) -> None:
         """Make ``name`` the current task's output scope."""
         context.current_task()[1].scopes.append(name)

@@ -170,6 +170,13 @@ def task_name(fn: Any) -> str:
     return "".join(c if c.isalnum() or c in "_-" else "_" for c in name)[:40]
 
 
+class _Named:
+    """Something whose ``__name__`` is a given string (for :func:`task_name`)."""
+
+    def __init__(self, name: str) -> None:
+        self.__name__ = name
+
+
 class TaskGroup:
     """The live tasks of one session.
 
@@ -243,6 +250,23 @@ class TaskGroup:
         greenlet._run = run  # type: ignore[attr-defined]  # noqa: SLF001
         greenlet.rawlink(lambda _g: self._done(session, task))
         return task
+
+    def adopt_external(self, session: Session, fn: Callable[[], Any],
+                       name: str) -> tuple[Task, Callable[[], None], Callable[[], None]]:
+        """A task of ``session`` that other machinery starts and runs: ``(task, start, run)``
+        (see :meth:`Session.adopt`). ``start()`` counts it as live; ``run()``, in a greenlet
+        of the session's hub, runs ``fn`` as the task."""
+        task = Task(f"{task_name(_Named(name))}-{secrets.token_urlsafe(8)}", "task")
+
+        def start() -> None:
+            if not session.is_closed and not task.ending:
+                self._tasks[task.id] = task
+
+        def run() -> None:
+            task.greenlet = gevent.getcurrent()
+            self._run(session, task, fn, ())
+
+        return task, start, run
 
     def _start_coroutine(self, session: Session, task: Task, make: Callable[[], Any],
                          ctx: contextvars.Context) -> None:

@@ -108,7 +108,7 @@ function choiceControl(item, field) { // checkbox and radio
     setOptions(options) {
       box.textContent = "";
       control.inputs = normOptions(options).map((o, i) => {
-        const input = el("input", { type: radio ? "radio" : "checkbox", id: `${field.id}-${i}`, name: field.id,
+        const input = el("input", { type: radio ? "radio" : "checkbox", id: `${field.id}-${i}`, name: str(item.name) || field.id,
           className: "webio-check-input", value: jsonKey(o.value) });
         input.checked = input.defaultChecked = !!o.selected;
         input.webioDisabled = !!o.disabled;
@@ -204,9 +204,11 @@ function fileControl(item, field) {
     multiple: !!item.multiple });
   if (item.accept) input.accept = Array.isArray(item.accept) ? item.accept.join(",") : str(item.accept);
   const list = el("ul", { className: "webio-file-list" });
+  // A group, as checkboxes are: the title is the fieldset's legend, which also names the input.
+  input.setAttribute("aria-labelledby", field.id + "-label");
   const maxSize = Number(item.max_size) || 0, maxTotal = Number(item.max_total_size) || 0;
   const control = { node: el("div", { className: "webio-file" }, input, list), main: input, inputs: [input],
-    changeEvent: "change", blur: false, error: null,
+    group: true, changeEvent: "change", blur: false, error: null,
     files: () => Array.from(input.files || []),
     get: () => (item.multiple ? [] : null), // the files travel in the binary event
     set() { /* a file input's value cannot be set by a script */ },

@@ -17,7 +17,8 @@ export class Form {
     }
     const host = { isForm: true, event: (field, name) => this.inputEvent(field, name),
       callback: (cb) => client.send({ event: "callback", task_id: cb, data: null }),
-      reset: () => this.node.reset(), cancel: () => this.fire("from_cancel", null) };
+      // through the prototype: an input named "reset" would shadow form.reset (named access)
+      reset: () => HTMLFormElement.prototype.reset.call(this.node), cancel: () => this.fire("from_cancel", null) };
     items.forEach((item, i) => {
       const field = new Field(item, `${id}-${i}`, host, single ? spec.label : item.label);
       if (single) field.label.classList.add("webio-form-title");
@@ -154,6 +155,6 @@ export class Forms {
     if (!stack.length) this.stacks.delete(taskId);
     this.show();
   }
-  disableAll() { for (const f of this.all()) for (const c of f.node.elements) c.disabled = true; }
+  disableAll() { for (const f of this.all()) for (const c of f.node.querySelectorAll("input, select, textarea, button")) c.disabled = true; }
 }
 

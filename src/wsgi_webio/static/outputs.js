@@ -121,6 +121,9 @@ function table(spec, client) {
   const rows = Array.isArray(spec.data) ? spec.data : [];
   const headerRows = Number.isInteger(spec.header) ? spec.header : 1; // PyWebIO: row 0 is the header
   const span = spec.span && typeof spec.span === "object" ? spec.span : {};
+  // A header cell spanning rows cannot reach from <thead> into <tbody>: then, as PyWebIO's
+  // one-group table, the header row stays in the body, with the rows it spans.
+  const headInBody = Object.keys(span).some((k) => Number(k.split(",")[0]) < headerRows && span[k] && span[k].row > 1);
   const tbl = el("table", { className: "webio-table" });
   let thead = null;
   const tbody = el("tbody");
@@ -135,7 +138,7 @@ function table(spec, client) {
       td.append(cell != null && typeof cell === "object" ? renderOutput(cell, client) : str(cell));
       tr.append(td);
     });
-    if (head) (thead = thead || el("thead")).append(tr); else tbody.append(tr);
+    if (head && !headInBody) (thead = thead || el("thead")).append(tr); else tbody.append(tr);
   });
   if (thead) tbl.append(thead);
   tbl.append(tbody);

@@ -31,7 +31,8 @@ export function parseTemplate(text) {
 }
 
 function lookup(name, contexts) {
-  if (name === ".") return contexts[contexts.length - 1];
+  // PyWebIO's helper: {{& pywebio_output_parse}} renders the current item (an output spec), as {{& .}}.
+  if (name === "." || name === "pywebio_output_parse") return contexts[contexts.length - 1];
   const [head, ...rest] = name.split(".");
   for (let i = contexts.length - 1; i >= 0; i--) {
     const ctx = contexts[i];

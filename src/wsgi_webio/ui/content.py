@@ -16,7 +16,7 @@ from typing import Any, Final
 from ..core import commands
 from ..runtime import context
 from . import markdown
-from .checks import Span, check_callback, check_scope_name
+from .checks import Span, check_callback, check_json, check_scope_name
 from .delivery import send_current
 from .outputs import Output, discard_on_error, embed
 from .sanitizer import sanitize_html
@@ -60,14 +60,16 @@ def put_text(*texts: Any, sep: str = " ", inline: bool = False, scope: str | Non
 
 def put_markdown(mdcontent: str, lstrip: bool = True, options: Mapping[str, Any] | None = None,
                  sanitize: bool = True, scope: str | None = None, position: int = -1, **kwargs: Any) -> Output:
-    """Show Markdown (CommonMark with tables and strikethrough), rendered on the server.
+    """Show Markdown as PyWebIO does (GFM: tables, strikethrough, task lists, bare
+    links, and a newline is a line break), rendered on the server.
 
     :param lstrip: remove the indentation a triple-quoted string gets from the code
         around it.
-    :param options: marked.js options (PyWebIO's engine): ``breaks`` and
+    :param options: marked.js options (PyWebIO's engine): ``gfm``, ``breaks`` and
         ``smartypants`` are honoured, the others ignored.
-    :param sanitize: escape raw HTML and drop ``javascript:``/``data:`` links (the
-        default). ``sanitize=False`` lets HTML through: only for trusted text.
+    :param sanitize: keep raw HTML but only its harmless tags and attributes (no
+        scripts, no ``on*`` handlers, no ``javascript:``/``data:`` links: the default).
+        ``sanitize=False`` lets any HTML through: only for trusted text.
     :raises ValueError: for an unknown option. :raises TypeError: for an unknown argument.
 
     .. code-block:: python
@@ -90,7 +92,13 @@ def put_markdown(mdcontent: str, lstrip: bool = True, options: Mapping[str, Any]
     if lstrip:
         mdcontent = markdown.strip_code_indent(mdcontent)
     rendered = markdown.render_markdown(mdcontent, sanitize=bool(sanitize), options=options)
-    return Output.make({"type": "markdown", "html": rendered}, scope, position)
+    # ``html`` is what our client shows; ``content``, ``options`` and ``sanitize`` are
+    # PyWebIO's fields, so its own client (marked + DOMPurify) renders the same text.
+    spec: dict[str, Any] = {"type": "markdown", "html": rendered, "content": mdcontent, "sanitize": bool(sanitize)}
+    if options:
+        spec["options"] = dict(options)
+        check_json(spec["options"], "put_markdown() options")
+    return Output.make(spec, scope, position)
 
 
 def put_html(html: Any, sanitize: bool = False, scope: str | None = None, position: int = -1) -> Output:

@@ -187,6 +187,8 @@ class InputItem:
         kind = self.type
         value: Any
         if kind in ("number", "float"):
+            if raw is None and self.spec.get("required"):  # null is an empty number, refused at once
+                raise Refused("required")
             value = self._number(raw, whole=kind == "number", lower=self.spec.get("min"), upper=self.spec.get("max"))
         elif kind == "slider":
             value = self._number(raw, whole=not self.spec.get("float"), lower=self.spec.get("min_value"),
@@ -207,8 +209,10 @@ class InputItem:
         return value
 
     def _text(self, raw: Any, kind: str) -> str:
-        if raw is MISSING or raw is None:
+        if raw is MISSING:
             return ""
+        if raw is None:  # a page sends "" for an empty text, never null
+            raise Refused("required" if self.spec.get("required") else "text")
         if not isinstance(raw, str):
             raise Refused("text")
         length = _utf16_len(raw)

@@ -297,8 +297,9 @@ def put_widget(template: str, data: Mapping[str, Any], scope: str | None = None,
     value as text, dotted paths allowed), ``{{#list}}...{{/list}}`` (repeated per
     item, ``{{.}}`` is the item; a false or empty value hides it), ``{{^name}}...{{/name}}``
     (shown when false or empty) and ``{{& name}}``, where the value is an output
-    (``put_xxx()``) or a list of outputs, rendered in place. The template is
-    trusted HTML; data never is.
+    (``put_xxx()``) or a list of outputs, rendered in place; PyWebIO's
+    ``{{#contents}}{{& pywebio_output_parse}}{{/contents}}`` renders each output of a
+    list. The template is trusted HTML; data never is.
 
     .. code-block:: python
 
@@ -344,24 +345,31 @@ class OutputHandler(Output):
         """The name of the scope this output holds."""
         return self._scope_name or ""
 
-    def _put(self, items: tuple[Any, ...], position: int, step: int) -> None:
-        for offset, item in enumerate(items):
-            spec = embed(item)
-            spec = {"type": "text", "content": spec, "inline": False} if isinstance(spec, str) else dict(spec)
+    @staticmethod
+    def _take(items: tuple[Any, ...]) -> list[dict[str, Any]]:
+        # Every item is embedded before anything is sent: a pending put_xxx() passed here
+        # goes into this scope only, never on its own where it was created as well.
+        specs = [embed(item) for item in items]
+        return [{"type": "text", "content": spec, "inline": False} if isinstance(spec, str) else dict(spec)
+                for spec in specs]
+
+    def _put(self, specs: list[dict[str, Any]], position: int, step: int) -> None:
+        for offset, spec in enumerate(specs):
             Output.make(spec, self.scope, position + step * offset)
 
     def reset(self, *outputs: Any) -> None:
         """Replace the content with ``outputs``."""
+        specs = self._take(outputs)
         send_current(commands.output_ctl(clear=scope_selector(self.scope)))
-        self.append(*outputs)
+        self._put(specs, -1, 0)
 
     def append(self, *outputs: Any) -> None:
         """Add ``outputs`` at the end."""
-        self._put(outputs, -1, 0)
+        self._put(self._take(outputs), -1, 0)
 
     def insert(self, idx: int, *outputs: Any) -> None:
         """Insert ``outputs`` at index ``idx`` (negative counts from the end)."""
-        self._put(outputs, idx, 1 if idx >= 0 else -1)
+        self._put(self._take(outputs), idx, 1 if idx >= 0 else -1)
 
 
 @discard_on_error

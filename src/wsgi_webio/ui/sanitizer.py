@@ -1,15 +1,18 @@
-"""An allowlist HTML sanitizer for ``put_html(..., sanitize=True)``.
+"""An allowlist HTML sanitizer for ``put_html(..., sanitize=True)`` and ``put_markdown``.
 
 Owns which tags, attributes and URL schemes survive: everything else is dropped
 (``script``, ``style``, ``iframe`` and the like with their content), every ``on*``
-handler goes, and text is re-escaped. Stdlib ``html.parser`` only; pure text in,
-text out: no session, no gevent. Not a general-purpose sanitizer: it only has to
-make author-supplied HTML inert before the client inserts it.
+handler goes, and text is re-escaped. The one form control kept is a disabled
+checkbox (a Markdown task list's, as DOMPurify lets marked's through in PyWebIO).
+Stdlib ``html.parser`` only; pure text in, text out: no session, no gevent. Not a
+general-purpose sanitizer: it only has to make author-supplied HTML inert before the
+client inserts it.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
 from types import MappingProxyType
 from typing import Final
@@ -29,7 +32,7 @@ _DROP_WITH_CONTENT: Final = frozenset(
     "script style iframe frame frameset object embed applet noscript noembed template title head meta link base svg "
     "math textarea select option xmp plaintext noframes".split()
 )
-_VOID_TAGS: Final = frozenset({"br", "hr", "img", "col", "wbr"})
+_VOID_TAGS: Final = frozenset({"br", "hr", "img", "col", "wbr", "input"})
 _GLOBAL_ATTRS: Final = frozenset({"class", "title", "lang", "dir", "style", "role", "aria-label", "aria-hidden"})
 _TAG_ATTRS: Final = MappingProxyType({
     "a": frozenset({"href", "target", "rel", "name"}),
@@ -51,6 +54,11 @@ _TAG_ATTRS: Final = MappingProxyType({
     "table": frozenset({"border", "cellpadding", "cellspacing", "width"}),
 })
 _URL_ATTRS: Final = frozenset({"href", "src", "cite"})
+#: A ``style`` attribute with any of these is dropped whole: CSS that loads URLs (a
+#: request the page did not ask for, or a script URL in old engines), legacy script
+#: hooks, and backslash escapes that could spell them.
+_UNSAFE_STYLE: Final = re.compile(r"url\s*\(|image-set|expression|javascript|vbscript|@import|behavior|binding|\\",
+                                  re.IGNORECASE)
 
 
 class _Sanitizer(HTMLParser):
@@ -69,6 +77,9 @@ class _Sanitizer(HTMLParser):
             if tag not in _VOID_TAGS and tag not in ("meta", "link", "base"):
                 self.dropping.append(tag)
             return
+        if tag == "input":
+            self._checkbox(attrs)
+            return
         if tag not in _ALLOWED_TAGS:
             return
         allowed = _TAG_ATTRS.get(tag, frozenset())
@@ -80,10 +91,18 @@ class _Sanitizer(HTMLParser):
             safe = is_safe_image_src if tag == "img" and name == "src" else is_safe_link
             if name in _URL_ATTRS and not safe(value):
                 continue
+            if name == "style" and _UNSAFE_STYLE.search(value):
+                continue
             parts.append(f'{name}="{html.escape(value, quote=True)}"')
         self.out.append("<" + " ".join(parts) + ">")
         if tag not in _VOID_TAGS:
             self.open.append(tag)
+
+    def _checkbox(self, attrs: list[tuple[str, str | None]]) -> None:
+        """An ``<input>`` survives only as a disabled checkbox, with nothing but its state."""
+        values = dict(attrs)
+        if (values.get("type") or "").strip().lower() == "checkbox":
+            self.out.append('<input type="checkbox" disabled' + (" checked" if "checked" in values else "") + ">")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)

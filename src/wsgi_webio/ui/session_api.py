@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import inspect
 import logging
+import threading
 import warnings
 from collections.abc import Callable, Generator
 from typing import Any, Final
@@ -22,7 +23,7 @@ from gevent import Greenlet
 from ..core import commands
 from ..errors import SessionClosed
 from ..offload import run_blocking
-from ..runtime import aio, context
+from ..runtime import aio, context, threads
 from ..runtime.aio import maybe_await
 from ..runtime.context import get_current_session, get_current_task_id
 from ..runtime.session import TaskHandle
@@ -113,17 +114,28 @@ def run_asyncio_coroutine(coro_obj: Any) -> Any:
     return aio.run_coroutine_blocking(coro_obj)
 
 
-def register_thread(greenlet: Greenlet[Any, Any]) -> TaskHandle:
-    """Make a not-yet-started gevent Greenlet a task of the current session, so it
-    may call input and output functions.
+def register_thread(thread: threading.Thread | Greenlet[Any, Any]) -> TaskHandle:
+    """Make a thread that has not started yet a task of the current session, so it may
+    call input and output functions (PyWebIO's idiom for background output). Once the
+    thread has started, the session does not end before it does.
+
+    ``thread`` is a ``threading.Thread`` (monkey-patched by gevent or not: its work runs
+    in the session's hub either way, see ``runtime/threads.py``) or a gevent Greenlet.
 
     .. code-block:: python
 
-        g = gevent.Greenlet(worker)
-        register_thread(g)
-        g.start()
+        t = threading.Thread(target=show_progress)
+        register_thread(t)
+        t.start()
+
+    :raises ValueError: if it has already started. :raises TypeError: for anything else.
     """
-    return get_current_session().register_thread(greenlet)
+    session = get_current_session()
+    if isinstance(thread, threading.Thread):
+        return threads.adopt_thread(session, thread)
+    if isinstance(thread, Greenlet):
+        return session.register_thread(thread)
+    raise TypeError(f"register_thread() needs a threading.Thread or a gevent Greenlet, got {thread!r:.60}")
 
 
 def hold() -> None:

@@ -45,9 +45,6 @@ ALLOWED: dict[str, str] = {
     "pywebio.output:datatable_update": _NO_GRID,
     "pywebio.output:datatable_insert": _NO_GRID,
     "pywebio.output:datatable_remove": _NO_GRID,
-    # session.py takes a gevent Greenlet; issue 13 item 3 makes it take threading.Thread too.
-    "pywebio.session:register_thread": "takes a not-yet-started gevent `Greenlet` (parameter `greenlet`); "
-                                       "`threading.Thread` is issue 13 item 3",
     # By design (issue 13 item 1): these servers are not WSGI; importing says what to use.
     "pywebio.platform:tornado": "raises ImportError naming `wsgi_webio.platform.start_server` / `wsgi_app`",
     "pywebio.platform:tornado_http": "raises ImportError naming `wsgi_webio.platform.start_server`",
@@ -82,11 +79,11 @@ NOTES: dict[str, str] = {
     "pywebio.platform.django:webio_view": "as the Flask one: route `tool` and `tool/<path:sub>`; CSRF-exempt",
     "pywebio.platform.django:wsgi_app": "returns wsgi_webio's WSGI app; configures no Django settings",
     "pywebio.platform.django:start_server": "the gevent development server, not Django's or Tornado's",
-    "pywebio.output:put_markdown": "raw HTML is escaped, not sanitized (issue 13 item 6)",
+    "pywebio.output:put_markdown": "rendered on the server (markdown-it-py, as marked does: GFM, task lists, "
+                                   "a newline is a `<br>`); raw HTML sanitized by an allowlist",
     "pywebio.output:put_code": "no syntax highlighting yet (issue 13 item 4)",
-    "pywebio.output:put_widget": "the `pywebio_output_parse` idiom is issue 13 item 7",
-    "pywebio.output:output": "`reset()` is issue 13 item 7",
-    "pywebio.output:put_table": "a header row span is issue 13 item 7",
+    "pywebio.session:register_thread": "also takes a not-yet-started gevent `Greenlet`; a `threading.Thread` "
+                                       "runs as a session task on the server's hub (gevent-patched or not)",
     "pywebio.input:textarea": "`code=` gives a plain textarea until issue 13 item 4",
     "pywebio.pin:put_textarea": "`code=` gives a plain textarea until issue 13 item 4",
 }

@@ -1,5 +1,6 @@
 """Architecture checks read from the source with ``ast``: imports point down the layers
-(static and dynamic ones), the pure layer stays pure, the public I/O facades only re-export from ``ui/``, which never imports them,
+(static and dynamic ones), the pure layer stays pure, the public I/O facades only
+re-export from ``ui/``, which never imports them,
 commands are built in ``core/commands.py``, only ``__main__`` monkey-patches, and
 no module holds mutable state at module level."""
 

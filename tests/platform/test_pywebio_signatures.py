@@ -82,6 +82,11 @@ NOTES: dict[str, str] = {
     "pywebio.output:put_markdown": "rendered on the server (markdown-it-py, as marked does: GFM, task lists, "
                                    "a newline is a `<br>`); raw HTML sanitized by an allowlist",
     "pywebio.output:put_code": "no syntax highlighting yet (issue 13 item 4)",
+    "pywebio.output:put_html": "its `<script>`s run (with the page's CSP nonce), but inline event handlers "
+                               "(`onclick=\"...\"`) and `javascript:` URLs do not: the page's Content-Security-"
+                               "Policy forbids them (docs/ui-spec.md); add listeners from a `<script>` instead",
+    "pywebio.session:run_js": "runs under the page's CSP with its nonce, as a function body (no `eval`)",
+    "pywebio.session:eval_js": "an expression, or a function body whose `return` value is the answer",
     "pywebio.session:register_thread": "also takes a not-yet-started gevent `Greenlet`; a `threading.Thread` "
                                        "runs as a session task on the server's hub (gevent-patched or not)",
     "pywebio.input:textarea": "`code=` gives a plain textarea until issue 13 item 4",

@@ -1,5 +1,8 @@
-"""Architecture checks read from the source with ``ast``: the pure layer stays pure,
-only ``__main__`` monkey-patches, and no module holds mutable state at module level."""
+"""Architecture checks read from the source with ``ast``: imports point down the layers
+(static and dynamic ones), the pure layer stays pure, the public I/O facades only
+re-export from ``ui/``, which never imports them,
+commands are built in ``core/commands.py``, only ``__main__`` monkey-patches, and
+no module holds mutable state at module level."""
 
 from __future__ import annotations
 
@@ -15,9 +18,14 @@ PACKAGE = "wsgi_webio"
 SRC = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 PURE = sorted(
     [p.relative_to(SRC) for p in (SRC / "core").glob("*.py")]
-    + [Path(name) for name in ("protocol.py", "errors.py", "origin.py", "config.py",
+    + [Path(name) for name in ("protocol.py", "errors.py", "origin.py", "options.py",
                                "transports/wsframes.py", "transports/wsparser.py")]
+    # The I/O API's pure parts: the pending-output policy, checks, and building specs and items.
+    + [Path("ui", name) for name in ("pending.py", "checks.py", "markdown.py", "sanitizer.py", "input_args.py",
+                                     "items.py")]
 )
+#: The public I/O API: PyWebIO's import paths, which only re-export from ``ui/``.
+FACADES = ("output.py", "input.py", "pin.py", "session.py")
 FORBIDDEN = {"gevent", "geventwebsocket", "werkzeug", "socket"}
 ALL_MODULES = sorted(p.relative_to(SRC) for p in SRC.rglob("*.py"))
 
@@ -119,6 +127,49 @@ def test_pure_modules_import_without_gevent() -> None:
     assert result.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize("name", FACADES)
+def test_facades_only_re_export_from_the_ui_package(name: str) -> None:
+    tree = ast.parse((SRC / name).read_text(encoding="utf-8"))
+    imported: set[str] = set()
+    exported: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the docstring
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            continue
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and (node.module or "").startswith("ui."):
+            imported.update(alias.asname or alias.name for alias in node.names)
+            continue
+        assert isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "__all__", ast.unparse(node)[:80]
+        exported = ast.literal_eval(node.value)
+    assert exported and set(exported) <= imported
+
+
+def test_the_ui_package_never_imports_the_facades() -> None:
+    facades = {module_name(Path(name)) for name in FACADES}
+    found = {str(rel): sorted(runtime_imports(SRC / rel) & facades)
+             for rel in ALL_MODULES if rel.parts[0] in ("ui", "core", "runtime")}
+    assert {rel: names for rel, names in found.items() if names} == {}
+
+
+def test_commands_are_built_in_core_commands_only() -> None:
+    # ``send_command("toast", {...})`` by hand is what core/commands.py replaces.
+    bare = []
+    for rel in ALL_MODULES:
+        for node in ast.walk(ast.parse((SRC / rel).read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "send_command"
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                bare.append(f"{rel}:{node.lineno}")
+    assert bare == []
+
+
+def test_the_ui_package_sends_through_delivery_emit_only() -> None:
+    senders = [str(rel) for rel in ALL_MODULES if rel.parts[0] == "ui"
+               for node in ast.walk(ast.parse((SRC / rel).read_text(encoding="utf-8")))
+               if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "send_command"]
+    assert senders == ["ui/delivery.py"]
+
+
 def calls_patch_all(path: Path) -> bool:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call):
@@ -146,7 +197,9 @@ def test_only_the_entry_points_monkey_patch() -> None:
     # when called; no other module patches at all.
     assert calls_patch_all(SRC / "__main__.py") and patches_on_import(SRC / "__main__.py")
     assert calls_patch_all(SRC / "server.py") and not patches_on_import(SRC / "server.py")
-    allowed = {Path("__main__.py"), Path("server.py")}
+    # PyWebIO's blocking entry points (platform.start_server, path_deploy, ...) patch when called.
+    assert calls_patch_all(SRC / "platform/serve.py") and not patches_on_import(SRC / "platform/serve.py")
+    allowed = {Path("__main__.py"), Path("server.py"), Path("platform/serve.py")}
     assert [str(rel) for rel in ALL_MODULES if rel not in allowed and calls_patch_all(SRC / rel)] == []
 
 
@@ -192,3 +245,80 @@ def mutable_globals(path: Path) -> list[str]:
 @pytest.mark.parametrize("rel", [pytest.param(rel, id=str(rel)) for rel in ALL_MODULES])
 def test_no_module_level_mutable_containers(rel: Path) -> None:
     assert mutable_globals(SRC / rel) == []
+
+
+# ---------------------------------------------------------------------- layer direction
+#: The layers, lowest first (docs/architecture.md draws the same picture). A module may
+#: import its own layer and those below it, never one above. Listed by module prefix;
+#: the longest prefix wins.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    # 0: pure values and protocol
+    ("errors", "protocol", "core", "origin", "options", "info", "platform.pageconf", "platform.options",
+     "transports.wsframes", "transports.wsparser", "ui.checks", "ui.input_args", "ui.items", "ui.markdown",
+     "ui.pending", "ui.sanitizer"),
+    # 1: the runtime: sessions, tasks, the per-app registry
+    ("runtime",),
+    # 2: the edges on either side of a session: the I/O API and the transports
+    ("ui", "input", "output", "pin", "session", "offload", "transports", "lifecycle"),
+    # 3: the app, the WSGI callable, and what it owns
+    ("app", "page", "watchdog", "_env", "middleware"),
+    # 4: servers and entry points above the app; the harness; the package's lazy table
+    ("server", "gunicorn", "hosting", "script", "__main__", "platform", "testing", "gallery", ""),
+)
+
+
+def layer_of(name: str) -> int:
+    """The layer of internal module ``name`` (``wsgi_webio.x.y``)."""
+    rel = name.removeprefix(PACKAGE).removeprefix(".")
+    best, rank = -1, -1
+    for index, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (rel == prefix or rel.startswith(prefix + ".") or prefix == "") and len(prefix) > best:
+                best, rank = len(prefix), index
+    return rank
+
+
+def dynamic_imports(path: Path) -> set[str]:
+    """Internal modules ``path`` loads by name: ``importlib.import_module("...")`` with a
+    constant name, and the lazy tables (``_EXPORTS`` pairs, ``_SUBMODULES``) of a package."""
+    package = module_name(path.relative_to(SRC))
+    found: set[str] = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "import_module"
+                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            target = node.args[0].value
+            found.add(f"{package}{target}" if target.startswith(".") else target)
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in ("_EXPORTS", "_SUBMODULES")
+                                                  for t in node.targets):
+            for item in ast.walk(node.value):
+                if isinstance(item, ast.Tuple) and len(item.elts) == 2 and all(
+                        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in item.elts):
+                    found.add(f"{package}.{item.elts[1].value}")
+                elif (isinstance(item, ast.Constant) and isinstance(item.value, str)
+                      and isinstance(node.value, ast.Tuple) and item in node.value.elts):
+                    found.add(f"{package}.{item.value}")
+    return {name for name in found if name.startswith(PACKAGE)}
+
+
+def test_every_module_has_a_layer() -> None:
+    assert [str(rel) for rel in ALL_MODULES if layer_of(module_name(rel)) < 0] == []
+
+
+def test_imports_point_down_only() -> None:
+    upward = []
+    for rel in ALL_MODULES:
+        name = module_name(rel)
+        own = layer_of(name)
+        for target in runtime_imports(SRC / rel) | dynamic_imports(SRC / rel):
+            if source_of(target) is None:
+                continue
+            if layer_of(target) > own:
+                upward.append(f"{name} (layer {own}) imports {target} (layer {layer_of(target)})")
+    assert upward == []
+
+
+def test_the_layer_check_sees_dynamic_imports() -> None:
+    assert f"{PACKAGE}.server" in dynamic_imports(SRC / "__init__.py")
+    assert layer_of(f"{PACKAGE}.core.link") == 0 and layer_of(f"{PACKAGE}.ui.content") == 2
+    assert layer_of(f"{PACKAGE}.platform.pageconf") == 0 and layer_of(f"{PACKAGE}.platform.serve") == 4

@@ -115,3 +115,38 @@ def test_patterns_are_copied() -> None:
     policy = OriginPolicy(allowed_origins=patterns)
     patterns.clear()
     assert policy.is_allowed("https://a.example.com", "app.internal") is True
+
+
+@pytest.mark.parametrize(
+    ("origin", "scheme", "expected"),
+    [
+        pytest.param("http://example.com", "http", True, id="same scheme"),
+        pytest.param("https://example.com", "https", True, id="same scheme, TLS"),
+        pytest.param("https://example.com", "http", False, id="https page on an http server"),
+        pytest.param("http://example.com", "https", False, id="http page on an https server"),
+        pytest.param("HTTPS://example.com", "HTTPS", True, id="scheme case ignored"),
+        pytest.param("https://example.com", "wss", True, id="wss request from an https page"),
+        pytest.param("http://example.com", "ws", True, id="ws request from an http page"),
+        pytest.param("https://example.com", "ws", False, id="ws request from an https page"),
+    ],
+)
+def test_same_origin_needs_the_same_scheme(origin: str, scheme: str, expected: bool) -> None:
+    assert OriginPolicy().is_allowed(origin, "example.com", scheme=scheme) is expected
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        pytest.param("http://example.com/", id="trailing slash"),
+        pytest.param("http://example.com/path", id="path"),
+        pytest.param("http://example.com?x=1", id="query"),
+        pytest.param("http://example.com?", id="empty query"),
+        pytest.param("http://example.com#top", id="fragment"),
+        pytest.param("http://user@example.com", id="user info"),
+    ],
+)
+def test_a_value_that_is_not_a_serialized_origin_is_refused(origin: str) -> None:
+    # Even where the host would match (same origin, or an allowed pattern), so such a
+    # value is never echoed back in Access-Control-Allow-Origin.
+    assert OriginPolicy().is_allowed(origin, "example.com", scheme="http") is False
+    assert OriginPolicy(allowed_origins=["*"]).is_allowed(origin, "app.internal") is False

@@ -37,12 +37,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of app errors in the page")
+    parser.add_argument("--max-blocking-seconds", type=float, default=10.0, metavar="S",
+                        help="interrupt a task that holds the server this long without yielding (default 10; "
+                             "0 only logs)")
     args = parser.parse_args(argv)
     target = _load(args.app)
     from .server import start_server
 
     try:
-        start_server(target, host=args.host, port=args.port, debug=args.debug)
+        start_server(target, host=args.host, port=args.port, debug=args.debug,
+                     max_blocking_seconds=args.max_blocking_seconds)
     except (OSError, TypeError, ValueError) as exc:
         raise SystemExit(f"wsgi_webio: {exc}") from None
 

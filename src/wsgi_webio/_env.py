@@ -5,21 +5,23 @@ request served from a gevent greenlet that the server spawned for it (so a held 
 or an ``input()`` waits without holding one of a fixed number of threads), how many
 worker processes share the listening socket (sessions live in one process's memory),
 whether gevent has monkey-patched the standard library, and whether this is uWSGI.
-Reads the environ, ``sys.modules``, the call stack and (once, under gunicorn) the
-objects the garbage collector tracks; must not patch or hold state: callers cache
-answers. The one thing it starts: on a server that has no shutdown hooks of its own
-(uWSGI, gunicorn's stock gevent workers), ``check_environment`` hands the request's
-environ the process's :class:`~wsgi_webio.lifecycle.ShutdownHooks`, which
-:mod:`wsgi_webio.lifecycle` ties to the server's stop once per process.
+
+It learns about the host from what the host says, never by searching the process: the
+environ (``SERVER_SOFTWARE``, a server's own keys, and the keys of
+:mod:`wsgi_webio.lifecycle` that wsgi_webio's servers and :mod:`wsgi_webio.hosting` add:
+the shutdown hooks and the number of worker processes), uWSGI's ``uwsgi`` module (its
+API), and gevent's patching state. This is also the one place that recognises
+gunicorn's stock gevent workers (:func:`served_by_gunicorn`): their number of workers
+is known only when ``wsgi_webio.hosting`` was given as their config (``-c
+python:wsgi_webio.hosting``); otherwise the first request warns. Must not patch, start
+anything or hold state: callers cache answers.
 """
 
 from __future__ import annotations
 
-import gc
-import os
 import sys
 import threading
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +33,6 @@ from . import lifecycle
 __all__ = [
     "EnvReport",
     "check_environment",
-    "gunicorn_worker",
     "in_gevent_greenlet",
     "in_patched_thread",
     "is_patched",
@@ -46,6 +47,13 @@ ONE_PROCESS_FIX = (
     "Run a single worker process (gunicorn -w 1, uWSGI without --processes; one gevent worker "
     "serves thousands of sessions), or several single-worker instances behind a proxy that routes "
     "each session to its instance (sticky routing, see docs/deploy.md)."
+)
+
+#: The fix named when gunicorn's stock workers do not say how many they are.
+GUNICORN_FIX = (
+    "Use -k wsgi_webio.gunicorn.GeventWebSocketWorker, or give gunicorn's gevent workers "
+    "wsgi_webio's hooks with -c python:wsgi_webio.hosting (or import post_worker_init from "
+    "wsgi_webio.hosting in your gunicorn.conf.py)."
 )
 
 #: The fix named when the server is not gevent-based.
@@ -118,57 +126,20 @@ def served_by_gunicorn(environ: Mapping[str, Any]) -> bool:
     return "gunicorn" in software or "gunicorn.socket" in environ or "gunicorn.sock" in environ
 
 
-def gunicorn_worker() -> Any | None:
-    """This process's gunicorn worker (a ``gunicorn.workers.base.Worker``), or None.
+def worker_processes(environ: Mapping[str, Any]) -> int | None:
+    """How many worker processes the server runs, when it says so; None if unknown.
 
-    gunicorn's stock ``-k gevent`` worker calls the app from a method of the worker, so it
-    is on the call stack; the pywsgi-based ones (``-k gevent_pywsgi``, ``gevent_wsgi``) call
-    it from gevent's handler, where no frame holds it: then every object the garbage
-    collector tracks is looked at once (callers cache the answer). Of several (the arbiter's
-    table of workers is copied into each child at fork), the one whose ``pid`` is this
-    process's.
+    wsgi_webio's servers and :mod:`wsgi_webio.hosting` put the number in the environ
+    (:data:`~wsgi_webio.lifecycle.WORKERS_KEY`); uWSGI says so in ``uwsgi.numproc``.
     """
-    base = sys.modules.get("gunicorn.workers.base")
-    worker_class = getattr(base, "Worker", None)
-    if worker_class is None:
-        return None
-    frame = sys._getframe(1)
-    while frame is not None:
-        candidate = frame.f_locals.get("self")
-        if isinstance(candidate, worker_class):
-            return candidate
-        frame = frame.f_back
-    found = [obj for obj in gc.get_objects() if isinstance(obj, worker_class)]
-    pid = os.getpid()
-    for worker in found:
-        if getattr(worker, "pid", None) == pid:
-            return worker
-    return found[0] if found else None
-
-
-def _gunicorn_workers(worker: Any) -> int | None:
-    count = getattr(getattr(worker, "cfg", None), "workers", None)
-    return count if isinstance(count, int) else None
-
-
-def worker_processes(environ: Mapping[str, Any], worker: Any | None = None) -> int | None:
-    """How many worker processes the server runs, when it can be told; None if unknown.
-
-    uWSGI says so in ``uwsgi.numproc``; gunicorn's stock workers are found in the process
-    (:func:`gunicorn_worker`; their ``cfg.workers``), or passed in as ``worker``;
-    wsgi_webio's own gunicorn worker puts the number in the environ (``wsgi_webio.workers``)
-    and refuses several workers at start anyway.
-    """
-    declared = environ.get("wsgi_webio.workers")
+    declared = environ.get(lifecycle.WORKERS_KEY)
     if isinstance(declared, int):
         return declared
     uwsgi = under_uwsgi(environ)
     if uwsgi is not None:
         count = getattr(uwsgi, "numproc", None)
         return count if isinstance(count, int) else None
-    if worker is None and served_by_gunicorn(environ):
-        worker = gunicorn_worker()
-    return _gunicorn_workers(worker) if worker is not None else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -186,12 +157,7 @@ def _thread_fatal(name: str, how: str) -> str:
 
 
 def check_environment(environ: Mapping[str, Any], created_patched: bool) -> EnvReport:
-    """Check the server and process that serve this request.
-
-    On a server that stops without telling the apps (uWSGI, gunicorn's stock gevent
-    workers), also puts this process's :class:`~wsgi_webio.lifecycle.ShutdownHooks` in
-    ``environ`` (under :data:`~wsgi_webio.lifecycle.SHUTDOWN_KEY`) for the app to register
-    with, so its sessions are told when the server stops.
+    """Check the server and process that serve this request (reads ``environ`` only).
 
     :param created_patched: whether the standard library was already patched when the
         app was created; False with a patched request means the app was imported before
@@ -205,9 +171,7 @@ def check_environment(environ: Mapping[str, Any], created_patched: bool) -> EnvR
             name, "it calls the app from one of a fixed pool of threads (gevent's monkey-patching "
                   "makes them greenlets, but the pool keeps its size), not from a greenlet spawned "
                   "per request"), ())
-    gunicorn = served_by_gunicorn(environ) and "wsgi_webio.workers" not in environ
-    worker = gunicorn_worker() if gunicorn else None
-    workers = worker_processes(environ, worker)
+    workers = worker_processes(environ)
     if workers is not None and workers > 1:
         return EnvReport(
             f"wsgi_webio keeps each session in the memory of one process, but {name} runs {workers} "
@@ -216,13 +180,18 @@ def check_environment(environ: Mapping[str, Any], created_patched: bool) -> EnvR
             (),
         )
     warnings = []
-    if workers is None and gunicorn:
+    if workers is None and served_by_gunicorn(environ):
         warnings.append(
-            "wsgi_webio cannot tell how many worker processes gunicorn runs here (no gunicorn worker "
-            "found in this process): with more than one (-w/--workers, WEB_CONCURRENCY) the requests of "
-            f"a session reach processes that do not know it and sessions are lost. {ONE_PROCESS_FIX}"
+            "wsgi_webio cannot tell how many worker processes gunicorn runs here, and open sessions will "
+            "not be told when it stops: with more than one (-w/--workers, WEB_CONCURRENCY) the requests of a "
+            f"session reach processes that do not know it and sessions are lost. {GUNICORN_FIX} "
+            f"{ONE_PROCESS_FIX}"
         )
-    _attach_shutdown_hooks(environ, worker)
+    elif under_uwsgi(environ) is not None and lifecycle.SHUTDOWN_KEY not in environ:
+        warnings.append(
+            "open sessions will not be told when uWSGI stops or reloads: serve "
+            "wsgi_webio.hosting.uwsgi_application(your_app) (docs/deploy.md, uWSGI)."
+        )
     patched = is_patched()
     if not patched:
         fix = ("add --gevent-early-monkey-patch" if name == "uWSGI"
@@ -239,14 +208,3 @@ def check_environment(environ: Mapping[str, Any], created_patched: bool) -> EnvR
             "gunicorn.conf.py."
         )
     return EnvReport(None, tuple(warnings))
-
-
-def _attach_shutdown_hooks(environ: Mapping[str, Any], worker: Any | None) -> None:
-    """Give a server without shutdown hooks of its own this process's (see check_environment)."""
-    if lifecycle.SHUTDOWN_KEY in environ or not isinstance(environ, MutableMapping):
-        return
-    uwsgi = under_uwsgi(environ)
-    if uwsgi is not None:
-        environ[lifecycle.SHUTDOWN_KEY] = lifecycle.uwsgi_hooks(uwsgi)
-    elif worker is not None:
-        environ[lifecycle.SHUTDOWN_KEY] = lifecycle.gunicorn_hooks(worker)

@@ -22,16 +22,18 @@ import gevent
 from werkzeug.wrappers import Request, Response
 
 from . import _env, page
-from .config import WebIOConfig
+from .core import commands
 from .core.state import CloseReason
 from .errors import RemoteProtocolError, SessionClosed
 from .info import make_session_info
 from .lifecycle import DEFAULT_MESSAGE, SHUTDOWN_KEY
+from .options import WebIOConfig
 from .origin import OriginPolicy, host_allowed
 from .runtime.registry import SessionRegistry
 from .transports import http, uwsgi, websocket
 from .transports.httpcontext import WerkzeugHttpContext
 from .transports.wshandler import is_websocket_request, open_channel
+from .watchdog import HubWatchdog
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -74,7 +76,7 @@ def make_applications(applications: AppFunc | Mapping[str, AppFunc] | Iterable[A
         apps: dict[str, AppFunc] = {"index": applications}
     elif isinstance(applications, Mapping):
         apps = {str(k): v for k, v in applications.items()}
-    elif isinstance(applications, Iterable) and not isinstance(applications, str | bytes):
+    elif isinstance(applications, Iterable) and not isinstance(applications, str | bytes):  # type: ignore[unreachable]
         apps = {}
         for fn in applications:
             name = getattr(_unwrap(fn), "__name__", repr(fn))
@@ -120,9 +122,14 @@ class WebIOApp:
         self._created_patched = _env.is_patched()
         self._env_report: _env.EnvReport | None = None
         self._hooks: Any = None
+        registry = self.registry
+        #: Watches the hub that serves this app for a task that holds it (started by the first request).
+        self.watchdog = HubWatchdog(lambda session: registry.get(session.id) is session,
+                                    self.config.max_blocking_seconds)
 
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        start_response = page.secure_start_response(start_response, self.config)  # every response
         report = self._env_report or self._check_environment(environ)
         if report.fatal is not None:
             return _text(report.fatal, HTTPStatus.INTERNAL_SERVER_ERROR)(environ, start_response)
@@ -152,6 +159,8 @@ class WebIOApp:
             logger.error("%s", report.fatal)
         for warning in report.warnings:
             logger.warning("%s", warning)
+        if report.fatal is None and not self.stopping:
+            self.watchdog.start()  # in the thread of the hub that serves this app
         return report
 
     def dispatch(self, request: Request) -> Response:
@@ -164,7 +173,7 @@ class WebIOApp:
         api = http.SESSION_HEADER in request.headers or request.method not in ("GET", "HEAD")
         origin = request.headers.get("Origin")
         fetch_site = request.headers.get("Sec-Fetch-Site") if api else None
-        if not self.origins.is_allowed(origin, request.host, fetch_site):
+        if not self.origins.is_allowed(origin, request.host, fetch_site, request.scheme):
             logger.warning("refused %s from origin %r (Sec-Fetch-Site %r)", request.method, origin, fetch_site)
             return _text(f"origin {origin or '(cross-site)'} is not allowed", HTTPStatus.FORBIDDEN)
         response = self._route(request, api)
@@ -204,7 +213,7 @@ class WebIOApp:
 
     def _websocket(self, request: Request) -> Response | None:
         origin = request.headers.get("Origin")
-        if not self.origins.is_allowed(origin, request.host, request.headers.get("Sec-Fetch-Site")):
+        if not self.origins.is_allowed(origin, request.host, request.headers.get("Sec-Fetch-Site"), request.scheme):
             logger.warning("refused WebSocket from origin %r", origin)
             return _text(f"origin {origin or '(cross-site)'} is not allowed", HTTPStatus.FORBIDDEN)
         creating = request.args.get("session", "NEW").startswith("NEW")
@@ -246,8 +255,21 @@ class WebIOApp:
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
-        """Close every session (their pages are told) and stop housekeeping."""
+        """Close every session (their pages are told) and stop housekeeping and the watchdog."""
+        self.watchdog.stop()
         self.registry.close_all(CloseReason.SHUTDOWN)
+
+    def interrupt_if_blocked(self, exit_by: float | None = None) -> None:
+        """For a server's Python-level SIGTERM/SIGINT handler (it runs between two bytecodes
+        of whatever holds the hub): a task of this app holding the hub ends at once, so the
+        graceful stop can run; a process still held at ``exit_by`` (monotonic time; inside
+        one C call, where no exception lands) exits by itself.
+
+        :raises TaskInterrupted: into that task.
+        """
+        if exit_by is not None:
+            self.watchdog.exit_if_blocked_by(exit_by)
+        self.watchdog.interrupt_if_blocked()
 
     def shutdown(self, message: str | None = DEFAULT_MESSAGE, timeout: float = 5.0) -> None:
         """Graceful stop: refuse new sessions, show ``message`` in every open session's page
@@ -260,11 +282,11 @@ class WebIOApp:
         self.stopping = True
         # The registry keeps its sessions private; this is its owner reading them.
         sessions = [s for s in self.registry.sessions() if not s.is_closed]
-        spec = {"content": message, "duration": 0, "position": "center", "color": "warning", "callback_id": None}
+        notice = commands.notice_toast(message or "")
         for session in sessions:
             if message:
                 try:
-                    session.send_command("toast", spec, task_id="server")
+                    session.send_command(notice.name, notice.spec, task_id="server")
                 except SessionClosed:
                     pass
             session.close(CloseReason.SHUTDOWN)
@@ -273,24 +295,22 @@ class WebIOApp:
         # Held long-polls return, and WebSockets close once their last commands are out.
         while clock() < deadline and any(_still_delivering(s) for s in sessions):
             gevent.sleep(0.05)
-        for session in sessions:
-            conn = getattr(session.transport_state, "connection", None)
-            if conn is not None:  # a peer that does not answer our close is not waited for long
-                conn.channel.set_read_timeout(_CLOSE_ANSWER_S)
+        for session in sessions:  # a peer that does not answer our close is not waited for long
+            websocket.bound_close_wait(session, _CLOSE_ANSWER_S)
         if any(s.info.protocol == "http" for s in sessions):
             # A long-poll client between two requests comes back within a round trip.
             gevent.sleep(max(0.0, min(_HTTP_STRAGGLER_S, deadline - clock())))
         self.registry.close_all(CloseReason.SHUTDOWN)
+        self.watchdog.stop()
         if sessions:
             logger.info("shut down: told %d session(s) that the server stops", len(sessions))
 
 
 def _still_delivering(session: Session) -> bool:
     """A closed session whose client is attached and not yet given every command."""
-    if not session.machine.attached:
+    if not session.link.attached:
         return False
-    conn = getattr(session.transport_state, "connection", None)  # the WebSocket transport's
-    return conn is None or not conn.channel.closed
+    return websocket.connection_open(session) is not False
 
 
 def request_of(environ: WSGIEnvironment) -> tuple[Request, Any]:
@@ -323,7 +343,7 @@ def wsgi_app(applications: AppFunc | Mapping[str, AppFunc] | Iterable[AppFunc], 
 
     :param applications: a function (served as ``index``), a dict name -> function
         chosen by ``?app=``, or a list of functions keyed by name.
-    :param options: see :class:`wsgi_webio.config.WebIOConfig`.
+    :param options: see :class:`wsgi_webio.options.WebIOConfig`.
     :raises TypeError: for unknown options or an app that is not a plain function.
     :raises ValueError: for bad option values.
     """

@@ -80,7 +80,7 @@ def _progress() -> None:
 def show_outputs() -> None:
     put_markdown("""
     ## Outputs
-    Text, **markdown** (rendered on the server, raw HTML escaped), code, tables, images,
+    Text, **markdown** (rendered on the server, raw HTML sanitized), code, tables, images,
     files, links, layouts and more. Everything below comes from `wsgi_webio.output`.
     """)
     put_text("put_text never interprets HTML: <b>this stays literal</b>")

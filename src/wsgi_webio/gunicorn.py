@@ -7,7 +7,8 @@ hardened, lazily upgrading :class:`~wsgi_webio.transports.wshandler.WebSocketHan
 (Origin decided before any 101), gunicorn's access log, a refusal to start with more
 than one worker (sessions live in one process), and a graceful stop on SIGTERM: every
 open session's page is told that the server restarts before the worker exits, within
-gunicorn's ``graceful_timeout``. Importing this module imports gunicorn, so only
+gunicorn's ``graceful_timeout`` (also when a session task holds the hub: it is
+interrupted, see :mod:`wsgi_webio.watchdog`). Importing this module imports gunicorn, so only
 gunicorn should: nothing else in wsgi_webio imports it, and gunicorn is not a
 dependency. Monkey-patching is gunicorn's (the gevent worker patches first thing in
 each worker process); this module patches nothing.
@@ -28,7 +29,7 @@ from gunicorn.sock import ssl_context
 from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIHandler
 
 from ._env import ONE_PROCESS_FIX
-from .lifecycle import DEFAULT_MESSAGE, SHUTDOWN_KEY, ShutdownHooks
+from .lifecycle import DEFAULT_MESSAGE, SHUTDOWN_KEY, WORKERS_KEY, ShutdownHooks
 from .transports.wshandler import WebSocketHandler
 
 __all__ = ["GeventWebSocketWorker"]
@@ -54,7 +55,7 @@ class GeventWebSocketHandler(WebSocketHandler, PyWSGIHandler):  # type: ignore[m
         PyWSGIHandler.log_request(self)
 
     def handle_one_response(self) -> Any:
-        server = self.server
+        server: _Server = self.server  # type: ignore[assignment]  # the worker serves with _Server
         server.active_requests += 1
         try:
             return super().handle_one_response()
@@ -62,7 +63,7 @@ class GeventWebSocketHandler(WebSocketHandler, PyWSGIHandler):  # type: ignore[m
             server.active_requests -= 1
 
 
-class _Server(WSGIServer):  # type: ignore[misc]
+class _Server(WSGIServer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.active_requests = 0
@@ -80,6 +81,8 @@ class GeventWebSocketWorker(GeventPyWSGIWorker):  # type: ignore[misc]
 
     wsgi_handler = GeventWebSocketHandler
     server_class = _Server
+    #: Tells :func:`wsgi_webio.hosting.post_worker_init` that this worker hooks itself.
+    hosts_wsgi_webio = True
 
     @classmethod
     def check_config(cls, cfg: Any, log: Any) -> None:
@@ -99,13 +102,20 @@ class GeventWebSocketWorker(GeventPyWSGIWorker):  # type: ignore[misc]
         self.shutdown_hooks = ShutdownHooks()
         super().init_process()  # patches, reinitialises the hub, loads the app, runs
 
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        """gunicorn's SIGTERM handler (Python-level: it runs between two bytecodes even while
+        a task holds the hub): mark the worker as stopping, end a session task that holds
+        the hub so that the stop can run, and exit by the graceful timeout if still held."""
+        super().handle_exit(sig, frame)
+        self.shutdown_hooks.interrupt_if_blocked(time.monotonic() + float(self.cfg.graceful_timeout))
+
     def run(self) -> None:
         environ = base_environ(self.cfg)
         environ.update({
             "wsgi.multithread": True,
             "SERVER_SOFTWARE": f"gunicorn/{gunicorn.__version__} gevent/{gevent.__version__}",
             SHUTDOWN_KEY: self.shutdown_hooks,
-            "wsgi_webio.workers": self.cfg.workers,
+            WORKERS_KEY: self.cfg.workers,
         })
         ssl_args = {"ssl_context": ssl_context(self.cfg)} if self.cfg.is_ssl else {}
         servers = []

@@ -36,7 +36,7 @@ def detached_request(request: Request) -> Request:
     """A copy of ``request`` that keeps its environ (headers, address, keys set by
     middleware) but not its connection: no body stream (reading it raises), no socket."""
     environ = {k: v for k, v in request.environ.items() if k not in _CONNECTION_KEYS}
-    return type(request)(environ, shallow=True)  # type: ignore[no-any-return]
+    return type(request)(environ, shallow=True)
 
 
 def parse_networks(items: Sequence[str]) -> tuple[Network, ...]:

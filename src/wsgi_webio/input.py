@@ -1,10 +1,10 @@
-"""Input functions: PyWebIO 1.8's ``pywebio.input`` names and parameters.
+"""Input functions with PyWebIO 1.8's names: ``from wsgi_webio.input import *``
+works where ``from pywebio.input import *`` did.
 
-Owns the public input API: building each input item from its arguments and, for a
-call without ``name``, running it as a one-item form whose value it returns. A call
-with ``name`` returns an item for ``input_group`` (or a pin widget) instead. The
-form round trip lives in ``_forms`` and the value checks in ``_input_items``; this
-module must not read events or send commands itself, nor hold state.
+Owns the public input API's names and nothing else: it only re-exports, from the
+``ui`` package (``ui/inputs.py``: the input functions; ``ui/widgets.py``: their
+items; ``ui/forms.py``: the form round trip and ``input_update``). Must not define
+anything itself.
 
 .. code-block:: python
 
@@ -16,25 +16,32 @@ module must not read events or send commands itself, nor hold state.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Generator, Mapping, Sequence
-from typing import Any, Final
-
-from ._forms import check_group_items, form_steps, input_update, run_form
-from ._input_args import (
-    INPUT_TYPES,
-    Choice,
-    check_html_attrs,
-    check_name,
-    mark_selected,
-    parse_buttons,
-    parse_options,
-    parse_size,
-    to_wire,
+from .ui.forms import input_update
+from .ui.inputs import (
+    CHECKBOX,
+    COLOR,
+    DATE,
+    DATETIME,
+    DATETIME_LOCAL,
+    FLOAT,
+    NUMBER,
+    PASSWORD,
+    RADIO,
+    SELECT,
+    TEXT,
+    TEXTAREA,
+    TIME,
+    URL,
+    actions,
+    checkbox,
+    file_upload,
+    input,
+    input_group,
+    radio,
+    select,
+    slider,
+    textarea,
 )
-from ._input_items import InputItem
-from ._out_core import check_callback
-from .runtime.aio import is_async_callable, maybe_await
 
 __all__ = [
     "CHECKBOX", "COLOR", "DATE", "DATETIME", "DATETIME_LOCAL", "FLOAT", "NUMBER", "PASSWORD", "RADIO", "SELECT",
@@ -42,371 +49,3 @@ __all__ = [
     "actions", "checkbox", "file_upload", "input", "input_group", "input_update", "radio", "select", "slider",
     "textarea",
 ]
-
-TEXT: Final = "text"
-NUMBER: Final = "number"
-#: A number with decimals (returned as ``float``).
-FLOAT: Final = "float"
-PASSWORD: Final = "password"
-URL: Final = "url"
-DATE: Final = "date"
-TIME: Final = "time"
-COLOR: Final = "color"
-DATETIME_LOCAL: Final = "datetime-local"
-DATETIME: Final = DATETIME_LOCAL
-CHECKBOX: Final = "checkbox"
-RADIO: Final = "radio"
-SELECT: Final = "select"
-TEXTAREA: Final = "textarea"
-
-#: Keys an item sets itself, which ``other_html_attrs`` may not replace.
-_RESERVED: Final = frozenset({"type", "name", "options", "buttons", "action", "inputs", "float"})
-
-Validator = Callable[[Any], Any]
-
-
-def _callable_or_none(func: Any, what: str) -> None:
-    """:raises TypeError: for a non-callable or an ``async def`` (validators and
-    onchange run inside the form's loop and must answer at once)."""
-    if func is not None:
-        check_callback(func, what)
-        if is_async_callable(func):
-            raise TypeError(f"{what} must be a plain function, not async def: it runs inside the form "
-                            "and its answer is needed at once")
-
-
-def _item(kind: str, label: Any, name: str | None, validate: Validator | None, onchange: Validator | None,
-          other_html_attrs: Mapping[str, Any], fields: Mapping[str, Any], *,
-          choices: tuple[Choice, ...] = (), action: Any = None) -> InputItem:
-    """Build one item: the wire spec without None values, plus its rules."""
-    _callable_or_none(validate, "validate")
-    _callable_or_none(onchange, "onchange")
-    attrs = check_html_attrs(other_html_attrs)
-    spec: dict[str, Any] = {"type": kind, "label": "" if label is None else str(label)}
-    if name is not None:
-        spec["name"] = check_name(name)
-    spec.update((k, v) for k, v in fields.items() if v is not None)
-    clash = sorted((attrs.keys() & spec.keys()) | (attrs.keys() & _RESERVED))
-    if clash:
-        raise ValueError(f"other_html_attrs may not set {clash}: the input sets them itself")
-    spec.update(attrs)
-    if validate is not None:
-        spec["onblur"] = True
-    if onchange is not None:
-        spec["onchange"] = True
-    return InputItem(to_wire(spec, f"{kind} input"), validate=validate, onchange=onchange, action=action,
-                     choices=choices)
-
-
-def _ask(item: InputItem) -> Any:
-    """An item made with a name goes to input_group; otherwise ask for it now."""
-    if item.spec.get("name"):
-        return item
-    label = item.spec.pop("label", "")
-    item.spec.update(label="", name="data")
-    return maybe_await(_ask_steps, label, item)
-
-
-def _ask_steps(label: Any, item: InputItem) -> Generator[Any, None, Any]:
-    result = yield from form_steps(label, [item])
-    return None if result is None else result["data"]
-
-
-def input(
-    label: str = "",
-    type: str = TEXT,
-    *,
-    validate: Validator | None = None,
-    name: str | None = None,
-    value: Any = None,
-    action: tuple[str, Callable[[Callable[..., None]], Any]] | None = None,
-    onchange: Callable[[Any], Any] | None = None,
-    placeholder: str | None = None,
-    required: bool | None = None,
-    readonly: bool | None = None,
-    datalist: Sequence[str] | None = None,
-    help_text: str | None = None,
-    **other_html_attrs: Any,
-) -> Any:
-    """Ask for one value in a text-like field and block until it is submitted.
-
-    :param type: ``TEXT``, ``NUMBER`` (returns ``int``), ``FLOAT`` (returns ``float``),
-        ``PASSWORD``, ``URL``, ``DATE``, ``TIME``, ``COLOR`` or ``DATETIME_LOCAL``.
-    :param validate: ``validate(value)`` returns None when the value is fine, else the
-        message to show; it runs when the field loses focus and on submit.
-    :param action: ``(label, callback)``: a button beside the field; ``callback(set_value)``
-        runs on click, and ``set_value(value, label=...)`` fills the field (with a
-        label, the field shows it read-only and the input returns ``value``).
-    :param onchange: called with each new value as the user edits.
-    :param datalist: suggestions offered as the user types.
-    :param other_html_attrs: extra HTML attributes (``min``, ``maxlength``...); ``on*``
-        handlers are refused.
-    :returns: the value, or this input as an ``input_group`` item when ``name`` is given.
-    :raises SessionClosed: when the session ends while waiting.
-
-    .. code-block:: python
-
-        age = input("Age", type=NUMBER, validate=lambda v: None if 0 < v < 150 else "Really?")
-        when = input("Date", type=DATE)
-    """
-    if type not in INPUT_TYPES:
-        raise ValueError(f"input type must be one of {INPUT_TYPES}, got {type!r}")
-    if action is not None:
-        if not isinstance(action, tuple | list) or len(action) != 2:
-            raise TypeError(f"action must be (label, callback), got {action!r}")
-        check_callback(action[1], "action callback")
-        action = (str(action[0]), action[1])
-    if datalist is not None:
-        if isinstance(datalist, str | bytes | Mapping):
-            raise TypeError(f"datalist must be a list of strings, got {datalist!r}")
-        datalist = [str(d) for d in datalist]
-    fields = {"value": value, "placeholder": placeholder, "required": required, "readonly": readonly,
-              "datalist": datalist, "help_text": help_text}
-    return _ask(_item(type, label, name, validate, onchange, other_html_attrs, fields, action=action))
-
-
-def textarea(
-    label: str = "",
-    *,
-    rows: int = 6,
-    code: bool | Mapping[str, Any] | None = None,
-    maxlength: int | None = None,
-    minlength: int | None = None,
-    validate: Validator | None = None,
-    name: str | None = None,
-    value: str | None = None,
-    onchange: Callable[[Any], Any] | None = None,
-    placeholder: str | None = None,
-    required: bool | None = None,
-    readonly: bool | None = None,
-    help_text: str | None = None,
-    **other_html_attrs: Any,
-) -> Any:
-    """Ask for multi-line text.
-
-    :param code: True (or editor options such as ``{"mode": "python"}``) for a code editor.
-    :param maxlength: most characters accepted (checked on the server as well).
-    :param minlength: fewest characters accepted in a non-empty value.
-
-    .. code-block:: python
-
-        bio = textarea("About you", rows=3, maxlength=500, placeholder="A few words")
-    """
-    if code is not None and not isinstance(code, bool | Mapping):
-        raise TypeError(f"code must be a bool or a dict of editor options, got {code!r}")
-    for what, number in (("rows", rows), ("maxlength", maxlength), ("minlength", minlength)):
-        if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 0):
-            raise ValueError(f"{what} must be an int >= 0, got {number!r}")
-    fields = {"rows": rows, "code": dict(code) if isinstance(code, Mapping) else (code or None),
-              "maxlength": maxlength, "minlength": minlength, "value": value, "placeholder": placeholder,
-              "required": required, "readonly": readonly, "help_text": help_text}
-    return _ask(_item("textarea", label, name, validate, onchange, other_html_attrs, fields))
-
-
-def _choice_item(kind: str, label: Any, options: Any, value: Any, multiple: bool, name: str | None,
-                 validate: Validator | None, onchange: Validator | None, other_html_attrs: Mapping[str, Any],
-                 fields: dict[str, Any]) -> InputItem:
-    wire, choices = parse_options(options, f"{kind}()")
-    if value is not None:
-        choices = mark_selected(wire, choices, value, multiple)
-    fields["options"] = wire
-    return _item(kind, label, name, validate, onchange, other_html_attrs, fields, choices=choices)
-
-
-def select(
-    label: str = "",
-    options: Sequence[Any] | None = None,
-    *,
-    multiple: bool | None = None,
-    validate: Validator | None = None,
-    name: str | None = None,
-    value: Any = None,
-    onchange: Callable[[Any], Any] | None = None,
-    native: bool = True,
-    required: bool | None = None,
-    help_text: str | None = None,
-    **other_html_attrs: Any,
-) -> Any:
-    """Ask the user to pick one option (or several, with ``multiple=True``).
-
-    :param options: each a bare value, ``(label, value[, selected[, disabled]])`` or
-        ``{"label", "value", "selected", "disabled"}``; values may be any JSON value.
-    :param value: the option value(s) selected at first (a list when ``multiple``).
-    :returns: the chosen option's value (a list of them when ``multiple``); a value
-        the page never offered is refused with feedback.
-
-    .. code-block:: python
-
-        color = select("Colour", ["red", "green", ("Deep blue", "blue")], value="green")
-        tags = select("Tags", ["a", "b", "c"], multiple=True)
-    """
-    fields = {"multiple": multiple, "native": native, "required": required, "help_text": help_text}
-    return _ask(_choice_item("select", label, options, value, bool(multiple), name, validate, onchange,
-                             other_html_attrs, fields))
-
-
-def checkbox(
-    label: str = "",
-    options: Sequence[Any] | None = None,
-    *,
-    inline: bool | None = None,
-    validate: Validator | None = None,
-    name: str | None = None,
-    value: Sequence[Any] | None = None,
-    onchange: Callable[[Any], Any] | None = None,
-    help_text: str | None = None,
-    **other_html_attrs: Any,
-) -> Any:
-    """Check boxes: returns the list of the checked options' values.
-
-    .. code-block:: python
-
-        agreed = checkbox("Terms", options=["I agree"])  # [] or ["I agree"]
-    """
-    fields = {"inline": inline, "help_text": help_text}
-    return _ask(_choice_item("checkbox", label, options, value, True, name, validate, onchange, other_html_attrs,
-                             fields))
-
-
-def radio(
-    label: str = "",
-    options: Sequence[Any] | None = None,
-    *,
-    inline: bool | None = None,
-    validate: Validator | None = None,
-    name: str | None = None,
-    value: Any = None,
-    onchange: Callable[[Any], Any] | None = None,
-    required: bool | None = None,
-    help_text: str | None = None,
-    **other_html_attrs: Any,
-) -> Any:
-    """Radio buttons: returns the chosen option's value, or None if none was chosen.
-
-    .. code-block:: python
-
-        size = radio("Size", ["S", "M", "L"], value="M", inline=True)
-    """
-    fields = {"inline": inline, "required": required, "help_text": help_text}
-    return _ask(_choice_item("radio", label, options, value, False, name, validate, onchange, other_html_attrs,
-                             fields))
-
-
-def actions(label: str = "", buttons: Sequence[Any] | None = None, name: str | None = None,
-            help_text: str | None = None) -> Any:
-    """A row of buttons: returns the clicked button's value.
-
-    :param buttons: each a bare value, ``(label, value[, type[, disabled]])`` or
-        ``{"label", "value", "type", "disabled", "color"}``. ``type`` is ``submit``
-        (the default), ``reset`` (clears the form) or ``cancel`` (returns None).
-
-    .. code-block:: python
-
-        choice = actions("Continue?", ["Yes", "No", {"label": "Back", "type": "cancel"}])
-    """
-    wire, choices = parse_buttons(buttons, "actions()")
-    fields = {"buttons": wire, "help_text": help_text}
-    return _ask(_item("actions", label, name, None, None, {}, fields, choices=choices))
-
-
-def file_upload(
-    label: str = "",
-    accept: str | Sequence[str] | None = None,
-    name: str | None = None,
-    placeholder: str = "Choose file",
-    multiple: bool = False,
-    max_size: int | str = 0,
-    max_total_size: int | str = 0,
-    required: bool | None = None,
-    help_text: str | None = None,
-    **other_html_attrs: Any,
-) -> Any:
-    """Ask for a file (or several, with ``multiple=True``).
-
-    :param accept: file types offered, e.g. ``"image/*"`` or ``[".png", ".jpg"]``.
-    :param max_size: the largest file, in bytes or as ``"500K"``, ``"10M"``, ``"1.5G"``;
-        0 for no limit. Checked in the page and again on the server.
-    :param max_total_size: the largest total of all files (``multiple``), same units.
-    :returns: ``{"filename", "size", "mime_type", "last_modified", "content"}`` (content
-        is bytes) or None; a list of such dicts when ``multiple``.
-
-    .. code-block:: python
-
-        f = file_upload("Picture", accept="image/*", max_size="2M")
-        open(f["filename"], "wb").write(f["content"])
-    """
-    if accept is not None and not isinstance(accept, str):
-        if isinstance(accept, bytes | Mapping):
-            raise TypeError(f"accept must be a string or a list of strings, got {accept!r}")
-        accept = ",".join(str(a) for a in accept)
-    fields = {"accept": accept, "placeholder": placeholder, "multiple": bool(multiple),
-              "max_size": parse_size(max_size, "max_size"),
-              "max_total_size": parse_size(max_total_size, "max_total_size"),
-              "required": required, "help_text": help_text}
-    return _ask(_item("file", label, name, None, None, other_html_attrs, fields))
-
-
-def _finite_number(value: Any, what: str) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise TypeError(f"{what} must be a finite number, got {value!r}")
-    return value
-
-
-def slider(
-    label: str = "",
-    *,
-    name: str | None = None,
-    value: float = 0,
-    min_value: float = 0,
-    max_value: float = 100,
-    step: float = 1,
-    validate: Validator | None = None,
-    onchange: Callable[[Any], Any] | None = None,
-    required: bool | None = None,
-    help_text: str | None = None,
-    **other_html_attrs: Any,
-) -> Any:
-    """A slider between ``min_value`` and ``max_value``.
-
-    :returns: an ``int``, or a ``float`` when any of value/min/max/step is a float.
-
-    .. code-block:: python
-
-        volume = slider("Volume", value=5, min_value=0, max_value=11)
-        ratio = slider("Ratio", value=0.5, min_value=0.0, max_value=1.0, step=0.05)
-    """
-    numbers = [_finite_number(n, what) for n, what in ((value, "value"), (min_value, "min_value"),
-                                                        (max_value, "max_value"), (step, "step"))]
-    if min_value > max_value:
-        raise ValueError(f"slider min_value {min_value!r} is above max_value {max_value!r}")
-    if step <= 0:
-        raise ValueError(f"slider step must be > 0, got {step!r}")
-    is_float = any(isinstance(n, float) for n in numbers)
-    fields = {"value": value, "min_value": min_value, "max_value": max_value,
-              "step": "any" if is_float and step == 1 else step, "float": is_float, "required": required,
-              "help_text": help_text}
-    return _ask(_item("slider", label, name, validate, onchange, other_html_attrs, fields))
-
-
-def input_group(label: str = "", inputs: Sequence[InputItem] | None = None,
-                validate: Callable[[dict[str, Any]], Any] | None = None, cancelable: bool = False) -> Any:
-    """Ask for several values in one form.
-
-    :param inputs: inputs made with a ``name`` (unique within the group).
-    :param validate: ``validate(data)`` returns None when the whole form is fine, else
-        ``(name, message)`` to show under input ``name``; runs after each item's own check.
-    :param cancelable: show a Cancel button; cancelling returns None.
-    :returns: ``{name: value}``, or None when cancelled.
-
-    .. code-block:: python
-
-        def check(data):
-            if data["age"] < 18:
-                return "age", "Adults only"
-
-        data = input_group("Sign up", [input("Name", name="name", required=True),
-                                       input("Age", name="age", type=NUMBER)], validate=check)
-    """
-    _callable_or_none(validate, "validate")
-    items = check_group_items(inputs)
-    return run_form("" if label is None else str(label), items, validate=validate, cancelable=bool(cancelable))

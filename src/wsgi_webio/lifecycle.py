@@ -1,18 +1,18 @@
 """Graceful shutdown: how a server tells the apps it serves that it is stopping.
 
-Owns :class:`ShutdownHooks`, which a server (wsgi_webio's gunicorn worker, or anything
-embedding wsgi_webio) puts in every request's environ under :data:`SHUTDOWN_KEY`.
-Each :class:`~wsgi_webio.app.WebIOApp` that sees it registers itself once; on SIGTERM the
-server calls :meth:`ShutdownHooks.shutdown`, which makes every registered app tell its
-open sessions (their pages show the message) and close them.
+Owns the contract between a server and the apps below it: :class:`ShutdownHooks`, which
+a server puts in every request's environ under :data:`SHUTDOWN_KEY` (with the number of
+its worker processes under :data:`WORKERS_KEY`), and :class:`HostEnviron`, the WSGI
+wrapper that adds both for a server that cannot (gunicorn's stock workers, uWSGI). Each
+:class:`~wsgi_webio.app.WebIOApp` that sees the hooks registers itself once; on SIGTERM
+the server calls :meth:`ShutdownHooks.shutdown`, which makes every registered app tell
+its open sessions (their pages show the message) and close them, and, from its
+Python-level signal handler, :meth:`ShutdownHooks.interrupt_if_blocked`, which ends a
+session task that holds the hub so that the stop can run at all.
 
-Servers that do not know about wsgi_webio get one hooks object per process from
-:func:`uwsgi_hooks` (tied to ``uwsgi.atexit``, which uWSGI's gevent loop calls on SIGINT
-or SIGTERM after it stopped accepting and before the worker exits, and to SIGHUP, its
-graceful reload) or :func:`gunicorn_hooks` (gunicorn's stock gevent workers: SIGTERM
-first tells the sessions, then lets gunicorn stop the worker as usual). That per-process
-table is the only module-level state here; :mod:`wsgi_webio._env` asks for it on an app's
-first request.
+It also owns the two ties to servers that do not know wsgi_webio, which their
+integration (:mod:`wsgi_webio.hosting`) makes once, when a worker starts, never from a
+request: :func:`tie_to_uwsgi` and :func:`tie_to_sigterm`. Holds no module-level state.
 """
 
 from __future__ import annotations
@@ -20,30 +20,47 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import time
 import weakref
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol
 
 import gevent
 import gevent.event
 
-__all__ = ["DEFAULT_MESSAGE", "SHUTDOWN_KEY", "ShutdownHooks", "Stoppable", "gunicorn_hooks", "uwsgi_hooks"]
+from .errors import TaskInterrupted
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = [
+    "DEFAULT_MESSAGE",
+    "SHUTDOWN_KEY",
+    "WORKERS_KEY",
+    "HostEnviron",
+    "ShutdownHooks",
+    "Stoppable",
+    "tie_to_sigterm",
+    "tie_to_uwsgi",
+]
 
 logger = logging.getLogger(__name__)
 
 #: environ key of the server's :class:`ShutdownHooks`.
 SHUTDOWN_KEY = "wsgi_webio.shutdown"
+#: environ key of the number of worker processes the server runs (an int).
+WORKERS_KEY = "wsgi_webio.workers"
 #: What open sessions' pages show when the server stops.
 DEFAULT_MESSAGE = "The server is restarting. Reload the page in a moment to start again."
 #: Under uWSGI, how long the sessions' clients get to fetch the message before the worker
 #: exits (well inside uWSGI's --worker-reload-mercy, 60 s by default).
 UWSGI_DRAIN_S = 5.0
-#: Under gunicorn's stock gevent workers, the most of the graceful timeout spent on it.
-GUNICORN_MAX_DRAIN_S = 10.0
 
 
 class Stoppable(Protocol):
     def shutdown(self, message: str = DEFAULT_MESSAGE, timeout: float = 5.0) -> None: ...
+
+    def interrupt_if_blocked(self, exit_by: float | None = None) -> None: ...
 
 
 class ShutdownHooks:
@@ -92,44 +109,55 @@ class ShutdownHooks:
         finally:
             self._done.set()
 
+    def interrupt_if_blocked(self, exit_by: float | None = None) -> None:
+        """From a server's Python-level SIGTERM/SIGINT handler, which runs between two
+        bytecodes of whatever holds the hub: a task of a registered app that holds it ends
+        here, and a process still held at ``exit_by`` (monotonic) exits by itself.
 
-# --------------------------------------------------------------------------- servers
-#: The attribute holding ``(pid, hooks)`` on the server object the hooks belong to (the
-#: uwsgi module, the gunicorn worker): per process, since a forked child starts afresh.
-_HOOKS_ATTR = "_wsgi_webio_shutdown_hooks"
-
-
-def _hooks_of(owner: Any) -> ShutdownHooks | None:
-    held = getattr(owner, _HOOKS_ATTR, None)
-    return held[1] if held is not None and held[0] == os.getpid() else None
-
-
-def _hooks_tied_to(owner: Any, tie: Callable[[Any, ShutdownHooks], None]) -> ShutdownHooks:
-    """``owner``'s hooks in this process, made and tied to its stop by ``tie`` on first use."""
-    hooks = _hooks_of(owner)
-    if hooks is None:
-        hooks = ShutdownHooks()
-        setattr(owner, _HOOKS_ATTR, (os.getpid(), hooks))
-        tie(owner, hooks)
-    return hooks
+        :raises TaskInterrupted: into the holding task.
+        """
+        interrupted: TaskInterrupted | None = None
+        for app in list(self._apps):
+            try:
+                app.interrupt_if_blocked(exit_by)
+            except TaskInterrupted as exc:  # every app still gets its deadline
+                interrupted = exc
+        if interrupted is not None:
+            raise interrupted
 
 
-def uwsgi_hooks(api: Any) -> ShutdownHooks:
-    """This uWSGI worker's hooks (``api`` is the ``uwsgi`` module), tied to its stop on first use.
+class HostEnviron:
+    """A WSGI wrapper that tells the app below about its host: adds the server's
+    :class:`ShutdownHooks` (under :data:`SHUTDOWN_KEY`) and its number of worker
+    processes (under :data:`WORKERS_KEY`, when known) to every request's environ."""
+
+    def __init__(self, app: WSGIApplication, hooks: ShutdownHooks, workers: int | None = None) -> None:
+        self.app = app
+        self.hooks = hooks
+        self.workers = workers
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        environ.setdefault(SHUTDOWN_KEY, self.hooks)
+        if self.workers is not None:
+            environ.setdefault(WORKERS_KEY, self.workers)
+        return self.app(environ, start_response)
+
+
+# --------------------------------------------------------------------------- ties to servers
+def tie_to_uwsgi(api: Any, hooks: ShutdownHooks) -> None:
+    """Tell ``hooks``' apps when this uWSGI worker stops (``api`` is the ``uwsgi`` module).
 
     uWSGI's gevent loop calls ``uwsgi.atexit`` from the worker's main greenlet once it has
     stopped accepting on SIGINT/SIGTERM (``--die-on-term``), and after the last request of
     a graceful stop or reload (SIGHUP): there the sessions are told and closed, with up to
     :data:`UWSGI_DRAIN_S` for their clients, before the worker exits. A previous
     ``uwsgi.atexit`` still runs after. SIGHUP also starts it at once, or open WebSockets
-    would hold a graceful reload until ``--worker-reload-mercy``. Only a worker that
+    would hold a graceful reload until ``--worker-reload-mercy``: that watcher is
+    registered in each worker when it starts (on its first loop turns; reached through
+    ``uwsgi.post_fork_hook`` when the master loads the app). Only a worker that
     holds the clients' connections can deliver the message: not behind ``--http``, whose
     router process the master kills at once on SIGTERM (docs/deploy.md).
     """
-    return _hooks_tied_to(api, _tie_to_uwsgi)
-
-
-def _tie_to_uwsgi(api: Any, hooks: ShutdownHooks) -> None:
     previous = getattr(api, "atexit", None)
 
     def atexit() -> None:
@@ -143,50 +171,60 @@ def _tie_to_uwsgi(api: Any, hooks: ShutdownHooks) -> None:
                 previous()
 
     api.atexit = atexit
-    try:  # run in a greenlet of its own; kept with the hooks so it lives as long
-        hooks.server_hook = gevent.signal_handler(signal.SIGHUP, hooks.shutdown, DEFAULT_MESSAGE, UWSGI_DRAIN_S)
-    except Exception as exc:  # not the main thread, or no SIGHUP: atexit still works
-        logger.debug("no SIGHUP hook under uWSGI: %r", exc)
+
+    def on_sighup() -> None:
+        hooks.shutdown(DEFAULT_MESSAGE, UWSGI_DRAIN_S)
+
+    def watch_sighup() -> None:
+        try:  # runs in a greenlet of its own; kept with the hooks so it lives as long
+            hooks.server_hook = gevent.signal_handler(signal.SIGHUP, on_sighup)
+        except Exception as exc:  # not the main thread, or no SIGHUP: atexit still works
+            logger.debug("no SIGHUP hook under uWSGI: %r", exc)
+
+    def in_worker() -> None:
+        # After uWSGI's gevent loop has registered its own signal watchers, which it does
+        # from a greenlet of the worker's first loop turn: libev installs the process's
+        # handler for a signal with its first watcher only, and a watcher registered
+        # earlier would leave SIGHUP at its default there (the worker killed outright).
+        loop = gevent.get_hub().loop
+        loop.run_callback(loop.run_callback, watch_sighup)
+
+    worker_id = getattr(api, "worker_id", None)
+    if callable(worker_id) and worker_id() > 0:  # --lazy-apps: loaded in the worker
+        in_worker()
+        return
+    chained = getattr(api, "post_fork_hook", None)
+
+    def post_fork() -> None:
+        if callable(chained):
+            chained()
+        in_worker()
+
+    api.post_fork_hook = post_fork
 
 
-def gunicorn_hooks(worker: Any) -> ShutdownHooks:
-    """The hooks of this process's gunicorn worker (a stock gevent one), tied to SIGTERM on first use.
-
-    gunicorn's SIGTERM handler only marks the worker as stopping; its run loop then stops
-    accepting and waits up to ``--graceful-timeout`` for open connections, so held
-    long-polls would just be dropped. Here SIGTERM first tells the sessions (still
-    accepting, so a long-poll client between two requests comes back for the message; up
-    to half the graceful timeout, :data:`GUNICORN_MAX_DRAIN_S` at most), then runs
-    gunicorn's own handler. Installed from a request greenlet, which runs in the main
-    thread as signal handlers must.
+def tie_to_sigterm(hooks: ShutdownHooks, drain: float, grace: float, then: Callable[[int], None],
+                   log: Any = None) -> None:
+    """Replace this process's SIGTERM handler (call it when the worker starts, in its main
+    thread): first tell the sessions (up to ``drain`` seconds, in a greenlet: a signal
+    handler must not block), then call ``then(signum)``, the server's own stop. The
+    handler is Python-level, so it also runs while a task holds the hub: that task is
+    interrupted, and a process still held ``grace`` seconds later exits by itself.
     """
-    return _hooks_tied_to(worker, _tie_to_gunicorn)
-
-
-def _tie_to_gunicorn(worker: Any, hooks: ShutdownHooks) -> None:
-    previous = signal.getsignal(signal.SIGTERM)
-    grace = float(getattr(getattr(worker, "cfg", None), "graceful_timeout", 30) or 30)
-    drain = max(0.5, min(grace / 2, GUNICORN_MAX_DRAIN_S))
 
     def stop(signum: int) -> None:
         try:
-            log = getattr(worker, "log", None)
             if log is not None:
                 log.info("Worker stopping (pid: %s): telling open sessions", os.getpid())
             hooks.shutdown(DEFAULT_MESSAGE, drain)
         except Exception:
-            logger.exception("telling the sessions that gunicorn stops failed")
+            logger.exception("telling the sessions that the server stops failed")
         finally:
-            if callable(previous):
-                previous(signum, None)
-            else:
-                worker.alive = False
+            then(signum)
 
     def on_sigterm(signum: int, frame: object) -> None:
-        gevent.spawn(stop, signum)  # a signal handler must not block: the stop waits for clients
+        gevent.spawn(stop, signum)
+        hooks.interrupt_if_blocked(time.monotonic() + grace)
 
-    try:
-        signal.signal(signal.SIGTERM, on_sigterm)
-        signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn had it: no EINTR in requests
-    except ValueError as exc:  # not the main thread: gunicorn's plain stop remains
-        logger.warning("cannot hook gunicorn's SIGTERM to tell sessions the server stops: %s", exc)
+    signal.signal(signal.SIGTERM, on_sigterm)
+    signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn has it: no EINTR in requests

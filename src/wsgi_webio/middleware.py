@@ -25,7 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import page
 from .app import AppFunc, WebIOApp, make_applications, release_request, request_of
-from .config import WebIOConfig
+from .options import WebIOConfig
 from .transports.http import SESSION_HEADER
 from .transports.wshandler import is_websocket_request
 
@@ -75,7 +75,7 @@ class WebIOMiddleware:
         ``environ[USER_KEY]``, so the app reads it as
         ``session.info.request.environ[USER_KEY]``.
     :param login_url: where a refused page request is redirected, with ``?next=<path>``.
-    :param options: options of the apps built here (see :class:`~wsgi_webio.config.WebIOConfig`).
+    :param options: options of the apps built here (see :class:`~wsgi_webio.options.WebIOConfig`).
     :raises TypeError: a host app or an app that is not callable, an unknown option.
     :raises ValueError: a bad mount path (see :func:`_mount_path`), a duplicate, no mounts.
     """

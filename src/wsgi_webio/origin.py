@@ -36,6 +36,10 @@ class OriginPolicy:
 
     Requests without an Origin header come from same-origin GETs or non-browser
     clients and pass, except when the browser says ``Sec-Fetch-Site: cross-site``.
+
+    An Origin is a serialized origin (RFC 6454 §6.2): ``scheme://host[:port]`` and
+    nothing more. A value with a path (even a lone ``/``), a query, a fragment or user
+    info is not one a browser sends, and is refused, so it is never echoed back.
     """
 
     def __init__(self, allowed_origins: Sequence[str] = (), check_origin: Callable[[str], bool] | None = None):
@@ -46,7 +50,14 @@ class OriginPolicy:
         self.patterns = tuple(allowed_origins)
         self.check_origin = check_origin
 
-    def is_allowed(self, origin: str | None, host: str | None, sec_fetch_site: str | None = None) -> bool:
+    def is_allowed(self, origin: str | None, host: str | None, sec_fetch_site: str | None = None,
+                   scheme: str | None = None) -> bool:
+        """Whether a request with these headers may be served.
+
+        :param scheme: the request's own scheme (``wsgi.url_scheme``): a same-origin
+            match needs it too, so ``https://host`` is foreign to an ``http`` server on
+            ``host``. None compares hosts only (for callers that cannot know it).
+        """
         if not origin:
             return sec_fetch_site != "cross-site"
         if origin == "null":
@@ -54,7 +65,10 @@ class OriginPolicy:
         parts = urlsplit(origin)
         if not parts.scheme or not parts.netloc:
             return False
-        if host and parts.netloc.lower() == host.lower():
+        if parts.path or parts.query or parts.fragment or "@" in parts.netloc or origin.endswith(("?", "#")):
+            return False  # not a serialized origin: no browser sends that
+        same_scheme = scheme is None or parts.scheme.lower() == _page_scheme(scheme)
+        if host and same_scheme and parts.netloc.lower() == host.lower():
             return True
         if self.check_origin is not None:
             return bool(self.check_origin(origin))
@@ -62,3 +76,10 @@ class OriginPolicy:
             fnmatch.fnmatchcase(parts.netloc.lower(), p.lower()) or fnmatch.fnmatchcase(origin.lower(), p.lower())
             for p in self.patterns
         )
+
+
+def _page_scheme(scheme: str) -> str:
+    """The scheme of the page a request with this scheme comes from: some servers report
+    a WebSocket request's as ``ws``/``wss``."""
+    scheme = scheme.lower()
+    return "http" if scheme == "ws" else "https" if scheme == "wss" else scheme

@@ -1,11 +1,10 @@
 """Output functions with PyWebIO 1.8's names: ``from wsgi_webio.output import *``
 works where ``from pywebio.output import *`` did.
 
-Owns the public output API and nothing else: the functions live in private
-modules (``_out_core``: ``Output`` and when pending outputs are sent;
-``_out_names``: scope names and argument checks; ``_out_basic``: content;
-``_out_layout``: containers; ``_out_scope``: scopes, popups, toasts). Must not
-hold state or talk to transports.
+Owns the public output API's names and nothing else: it only re-exports, from the
+``ui`` package (``ui/outputs.py``: ``Output``; ``ui/delivery.py``: when pending
+outputs are sent; ``ui/content.py`` and ``ui/media.py``: content; ``ui/layout.py``: containers;
+``ui/scopes.py``: scopes, popups, toasts). Must not define anything itself.
 
 Every ``put_xxx()`` returns an ``Output`` that is shown at once and in order: it
 is sent before the task's next command, before it waits for the user, or as soon
@@ -24,24 +23,24 @@ another output first (``put_table([[put_text("a")]])``), which then carries it.
 
 from __future__ import annotations
 
-from ._out_basic import (
+from .ui.checks import scope_selector
+from .ui.content import (
     put_button,
     put_buttons,
     put_code,
-    put_file,
     put_html,
-    put_image,
-    put_link,
     put_loading,
     put_markdown,
     put_processbar,
+    put_progressbar,
     put_table,
     put_text,
     set_processbar,
+    set_progressbar,
     span,
 )
-from ._out_core import Output, flush_pending
-from ._out_layout import (
+from .ui.delivery import flush_pending
+from .ui.layout import (
     JSFunction,
     OutputHandler,
     datatable_insert,
@@ -63,13 +62,15 @@ from ._out_layout import (
     put_widget,
     style,
 )
-from ._out_names import scope_selector
-from ._out_scope import (
+from .ui.media import put_file, put_image, put_link
+from .ui.outputs import Output
+from .ui.scopes import (
     OutputPosition,
     PopupSize,
     Position,
     ScopeContext,
     clear,
+    clear_scope,
     close_popup,
     get_scope,
     popup,
@@ -80,11 +81,6 @@ from ._out_scope import (
     use_scope,
 )
 
-#: PyWebIO's other names for the progress bar functions.
-put_progressbar = put_processbar
-set_progressbar = set_processbar
-clear_scope = clear
-
 __all__ = [
     "JSFunction",
     "Output",
@@ -94,6 +90,7 @@ __all__ = [
     "Position",
     "ScopeContext",
     "clear",
+    "clear_scope",
     "close_popup",
     "datatable_insert",
     "datatable_remove",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -24,6 +25,7 @@ __all__ = [
     "ClientEvent",
     "EventBatch",
     "UploadedFile",
+    "abbrev",
     "encode_command",
     "parse_binary_event",
     "parse_event_list",
@@ -88,10 +90,10 @@ class ClientEvent:
     def __post_init__(self) -> None:
         if self.event not in EVENT_NAMES:
             raise RemoteProtocolError(
-                f"unknown event {self.event!r}; expected one of {sorted(EVENT_NAMES)}"
+                f"unknown event {abbrev(self.event)}; expected one of {sorted(EVENT_NAMES)}"
             )
         if not isinstance(self.task_id, str) or not self.task_id:
-            raise RemoteProtocolError(f"event {self.event!r} needs a task_id string, got {self.task_id!r}")
+            raise RemoteProtocolError(f"event {self.event!r} needs a task_id string, got {abbrev(self.task_id)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,15 +111,33 @@ class EventBatch:
     seq: int | None = None
 
 
+def _no_constant(name: str) -> Any:
+    # RFC 8259 has no NaN or Infinity; a browser's JSON.stringify never sends them.
+    raise ValueError(f"{name} is not JSON")
+
+
+_decoder = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def _loads(text: str | bytes) -> Any:
+    """Strict JSON (RFC 8259) from the wire, any failure a RemoteProtocolError (1007).
+
+    A nesting too deep for the decoder (``[`` x 10,000) is malformed input like any
+    other: its RecursionError never leaves this function.
+    """
     try:
-        return json.loads(text)
+        if isinstance(text, bytes | bytearray):
+            text = text.decode()  # RFC 8259 §8.1: UTF-8 only (json.loads would guess)
+        return _decoder.decode(text)
     except UnicodeDecodeError as exc:
         raise RemoteProtocolError(
             f"message is not valid UTF-8: {exc.reason} at byte {exc.start}", close_code=_INVALID_DATA
         ) from None
+    except RecursionError:
+        raise RemoteProtocolError("malformed JSON: nested too deeply", close_code=_INVALID_DATA) from None
     except ValueError as exc:
-        raise RemoteProtocolError(f"malformed JSON: {exc}", close_code=_INVALID_DATA) from None
+        # Cut to fit a WebSocket close reason (123 bytes) and one short log line.
+        raise RemoteProtocolError(f"malformed JSON: {_abbrev_text(str(exc), 80)}", close_code=_INVALID_DATA) from None
 
 
 def _event_from_obj(obj: Any) -> ClientEvent:
@@ -125,16 +145,16 @@ def _event_from_obj(obj: Any) -> ClientEvent:
         raise RemoteProtocolError(f"an event must be a JSON object, got {type(obj).__name__}")
     missing = {"event", "task_id"} - obj.keys()
     if missing:
-        raise RemoteProtocolError(f"event is missing {sorted(missing)}: {_abbrev(obj)}")
+        raise RemoteProtocolError(f"event is missing {sorted(missing)}: {abbrev(obj)}")
     name = obj["event"]
     if not isinstance(name, str):
-        raise RemoteProtocolError(f"event name must be a string, got {name!r}")
+        raise RemoteProtocolError(f"event name must be a string, got {abbrev(name)}")
     return ClientEvent(name, obj["task_id"], obj.get("data"))
 
 
 def _int_field(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise RemoteProtocolError(f"{what} must be an integer, got {value!r}")
+        raise RemoteProtocolError(f"{what} must be an integer, got {abbrev(value)}")
     if value < -1:
         raise RemoteProtocolError(f"{what} must be >= -1, got {value}")
     return value
@@ -171,7 +191,7 @@ def parse_ws_text(text: str) -> EventBatch | Ack:
         if "events" in obj and isinstance(obj["events"], list):
             seq = _int_field(obj.get("seq"), "seq")
             return EventBatch(tuple(_event_from_obj(item) for item in obj["events"]), seq)
-    raise RemoteProtocolError(f"unrecognised message: {_abbrev(obj)}")
+    raise RemoteProtocolError(f"unrecognised message: {abbrev(obj)}")
 
 
 def _split_segments(data: bytes) -> list[bytes]:
@@ -193,8 +213,8 @@ def _split_segments(data: bytes) -> list[bytes]:
 
 def _file_header(raw: bytes) -> dict[str, Any]:
     try:
-        header = json.loads(raw)
-    except ValueError:
+        header = _loads(raw)
+    except RemoteProtocolError:
         header = None
     if not isinstance(header, dict) or not isinstance(header.get("input_name"), str):
         raise RemoteProtocolError("file header must be a JSON object with input_name", close_code=_UNSUPPORTED_DATA)
@@ -231,7 +251,8 @@ def parse_binary_event(data: bytes) -> ClientEvent:
         size = header.get("size", len(content))
         if size != len(content):
             raise RemoteProtocolError(
-                f"file {name!r} declares {size!r} bytes but carries {len(content)}", close_code=_UNSUPPORTED_DATA
+                f"file {abbrev(name)} declares {abbrev(size)} bytes but carries {len(content)}",
+                close_code=_UNSUPPORTED_DATA,
             )
         last_modified = header.get("last_modified", 0)
         files.setdefault(header["input_name"], []).append(
@@ -239,7 +260,7 @@ def parse_binary_event(data: bytes) -> ClientEvent:
                 filename=name,
                 size=len(content),
                 mime_type=str(header.get("mime_type", "")),
-                last_modified=float(last_modified) if isinstance(last_modified, int | float) else 0.0,
+                last_modified=_timestamp(last_modified),
                 content=content,
             )
         )
@@ -249,8 +270,31 @@ def parse_binary_event(data: bytes) -> ClientEvent:
     return ClientEvent(event.event, event.task_id, data_out)
 
 
-def _abbrev(obj: Any, limit: int = 80) -> str:
-    text = repr(obj)
+def _timestamp(value: Any) -> float:
+    """A file's ``last_modified``: a finite number, else 0 (an int too big for a float too)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    try:
+        return float(value)
+    except OverflowError:
+        return 0.0
+
+
+#: Shows what a refused message held: a few levels and items of it, cheaply (a plain
+#: repr would walk all of a megabyte message, and recurse as deep as it nests).
+_short_repr = reprlib.Repr()
+_short_repr.maxlevel = 3
+_short_repr.maxstring = 40
+_short_repr.maxother = 40
+
+
+def abbrev(obj: Any, limit: int = 80) -> str:
+    """A short repr of a value from the client, for an error message or a log line:
+    a few levels and items of it, at most ``limit`` characters."""
+    return _abbrev_text(_short_repr.repr(obj), limit)
+
+
+def _abbrev_text(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -266,9 +310,9 @@ def check_seq(value: str | None, name: str, *, required: bool) -> int | None:
     try:
         number = int(value)
     except ValueError:
-        raise RemoteProtocolError(f"query parameter {name!r} must be an integer, got {value!r}") from None
+        raise RemoteProtocolError(f"query parameter {name!r} must be an integer, got {abbrev(value)}") from None
     if number < -1:
-        raise RemoteProtocolError(f"query parameter {name!r} must be >= -1, got {number}")
+        raise RemoteProtocolError(f"query parameter {name!r} must be >= -1, got {abbrev(number)}")
     return number
 
 

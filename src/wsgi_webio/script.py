@@ -9,8 +9,9 @@
     name = input("Your name?")
     put_text(f"Hello, {name}")
 
-Owns :func:`session_for_caller`, which the context asks when an I/O function runs
-with no session bound. It answers only for the main greenlet of the main thread
+Owns :func:`session_for_caller`, which the package's entry (``wsgi_webio/__init__.py``)
+injects into the runtime's context as what to ask when an I/O function runs with no
+session bound (the runtime never imports this module). It answers only for the main greenlet of the main thread
 called from code of the ``__main__`` module (a script, ``python -m module`` or
 ``python -c``): then it patches the standard library, starts the development server on
 127.0.0.1 (a free port, or ``WSGI_WEBIO_PORT``), opens the browser (unless
@@ -30,12 +31,14 @@ import os
 import sys
 import threading
 import webbrowser
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import gevent
 import gevent.event
 import greenlet
 
+from .core import commands
 from .errors import SessionClosed
 from .runtime import context
 
@@ -70,7 +73,7 @@ def _called_from_main_module() -> bool:
     main = sys.modules.get("__main__")
     if main is None:
         return False
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         name = frame.f_globals.get("__name__", "")
         if name != _PACKAGE and not name.startswith(_PACKAGE + "."):
@@ -93,7 +96,7 @@ class _ScriptMode:
 
     def __init__(self) -> None:
         self.main = greenlet.getcurrent()
-        self.ready: gevent.event.AsyncResult = gevent.event.AsyncResult()
+        self.ready: gevent.event.AsyncResult[tuple[Session, Task]] = gevent.event.AsyncResult()
         self.done = gevent.event.Event()
         self.finishing = False
         self.server: Any = None
@@ -118,7 +121,8 @@ class _ScriptMode:
                 webbrowser.open(url)
             except (webbrowser.Error, OSError) as exc:  # no browser is not an error: the URL is printed
                 logger.info("could not open a browser: %s", exc)
-        bound: tuple[Session, Task] = self.ready.get()
+        bound = self.ready.get()
+        assert bound is not None  # get() without a timeout returns the value
         context.set_current(*bound)
         return bound
 
@@ -126,9 +130,8 @@ class _ScriptMode:
         """Each session's main task: the first one lends its identity to the script."""
         session, task = context.current_task()
         if self.ready.ready() or self.finishing:
-            session.send_command("toast", {"content": "This script already runs in another tab.",
-                                           "duration": 0, "position": "center", "color": "warning",
-                                           "callback_id": None}, task.id)
+            notice = commands.notice_toast("This script already runs in another tab.")
+            session.send_command(notice.name, notice.spec, task.id)
             return
         self.ready.set((session, task))
         try:

@@ -12,6 +12,7 @@ import ipaddress
 import logging
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ import gevent.event
 from gevent.pywsgi import WSGIServer
 
 from .app import WebIOApp, wsgi_app
-from .lifecycle import DEFAULT_MESSAGE
+from .lifecycle import DEFAULT_MESSAGE, WORKERS_KEY
 from .origin import LOOPBACK_HOSTS
 from .transports.wshandler import WebSocketHandler
 
@@ -57,7 +58,9 @@ def make_server(
         if _is_loopback(host):
             options.setdefault("allowed_hosts", LOOPBACK_HOSTS)
         app = wsgi_app(applications, **options)
-    server = WSGIServer((host, port), app, handler_class=WebSocketHandler, log=log, error_log=logger)
+    # One process: said in every request's environ, so the app need not find out.
+    server = WSGIServer((host, port), app, handler_class=WebSocketHandler, log=log, error_log=logger,
+                        environ={WORKERS_KEY: 1})
     return server, app
 
 
@@ -88,7 +91,8 @@ def start_server(
     The standard library is monkey-patched first (so ``time.sleep`` and blocking
     sockets in apps yield to other sessions). On SIGTERM/SIGINT every open session's
     page shows that the server is restarting, the sessions close, and the server stops
-    within about ``SHUTDOWN_GRACE_S`` seconds.
+    within about ``SHUTDOWN_GRACE_S`` seconds, also when a task holds the hub with a
+    CPU loop (it is interrupted; see :class:`~wsgi_webio.watchdog.HubWatchdog`).
 
     :raises OSError: when the port is in use (with a message naming it).
     """
@@ -101,11 +105,28 @@ def start_server(
     url = f"http://{host if ':' not in host else f'[{host}]'}:{server.server_port}/"
     print(f"wsgi_webio serving on {url}", flush=True)
     stop = gevent.event.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        gevent.signal_handler(sig, stop.set)
+    previous = {sig: signal.signal(sig, _stop_handler(app, stop)) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         stop.wait()
     finally:
-        app.shutdown(DEFAULT_MESSAGE, timeout=SHUTDOWN_GRACE_S)
-        server.stop(timeout=1)
+        try:
+            app.shutdown(DEFAULT_MESSAGE, timeout=SHUTDOWN_GRACE_S)
+            server.stop(timeout=1)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         print("wsgi_webio stopped", file=sys.stderr, flush=True)
+
+
+def _stop_handler(app: WebIOApp, stop: gevent.event.Event) -> Callable[[int, Any], None]:
+    """A Python-level SIGTERM/SIGINT handler (not gevent's, which runs on the hub and so
+    never while a task holds it): it runs between two bytecodes of whatever runs, asks
+    the server to stop, and ends a task of the app that holds the hub. A process held
+    inside one C call exits once the stop's grace period is over (the app's watchdog)."""
+    loop = gevent.get_hub().loop
+
+    def on_signal(signum: int, frame: Any) -> None:
+        loop.run_callback_threadsafe(stop.set)
+        app.interrupt_if_blocked(exit_by=time.monotonic() + SHUTDOWN_GRACE_S + 2)
+
+    return on_signal

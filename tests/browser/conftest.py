@@ -110,15 +110,38 @@ def browser() -> Iterator[Any]:
             instance.close()
 
 
+#: Reports every Content-Security-Policy violation of the page as a console message.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  const text = `${e.effectiveDirective} blocked ${e.blockedURI || "?"} at ${e.sourceFile || "?"}:${e.lineNumber}`;
+  (window.__cspViolations = window.__cspViolations || []).push(text);
+  console.error("CSP violation: " + text);
+});
+"""
+CSP_PREFIX = "CSP violation: "
+
+
 class ConsoleLog:
-    """Console errors and uncaught page errors of one page."""
+    """Console errors, uncaught page errors and CSP violations of one page. A page that
+    reports a CSP violation fails its test, unless the test expects them
+    (``expect_csp_violations``)."""
 
     def __init__(self) -> None:
         self.errors: list[str] = []
         self.warnings: list[str] = []
+        self.csp_violations: list[str] = []
+        self.csp_expected = False
+
+    def expect_csp_violations(self) -> None:
+        """This test provokes violations on purpose (and checks ``csp_violations`` itself)."""
+        self.csp_expected = True
 
     def on_console(self, msg: Any) -> None:
-        if msg.type == "error":
+        if msg.type == "error" and msg.text.startswith(CSP_PREFIX):
+            self.csp_violations.append(msg.text[len(CSP_PREFIX):])
+        elif msg.type == "error" and "Content Security Policy" in msg.text:
+            self.csp_violations.append(msg.text)  # Chromium's own report of the same violation
+        elif msg.type == "error":
             url = (msg.location or {}).get("url", "")
             self.errors.append(f"{msg.text} ({url})" if url else msg.text)
         elif msg.type == "warning":
@@ -136,6 +159,7 @@ def console() -> ConsoleLog:
 def _open_page(browser: Any, console: ConsoleLog, **context_options: Any) -> Iterator[Any]:
     """A page in a context of its own, reporting to ``console``; closed afterwards."""
     context = browser.new_context(**context_options)
+    context.add_init_script(CSP_LISTENER)
     pg = context.new_page()
     pg.on("console", console.on_console)
     pg.on("pageerror", console.on_pageerror)
@@ -143,6 +167,9 @@ def _open_page(browser: Any, console: ConsoleLog, **context_options: Any) -> Ite
         yield pg
     finally:
         context.close()
+    if console.csp_violations and not console.csp_expected:
+        pytest.fail("the page violated its Content-Security-Policy:\n" + "\n".join(console.csp_violations),
+                    pytrace=False)
 
 
 @pytest.fixture

@@ -435,7 +435,8 @@ def overlays() -> None:
                  "name": "report.txt", "content": base64.b64encode(b"report body").decode()}), scripts, env][i](None))
     pushed = _callback(lambda data: _echo("pushed", data))
     _output({"type": "html", "content": (
-        f"<button type='button' id='push' onclick=\"WebIO.pushData({{from: 'html'}}, '{pushed}')\">Push</button>")})
+        "<button type='button' id='push'>Push</button><script>document.getElementById('push').addEventListener("
+        f"'click', () => WebIO.pushData({{from: 'html'}}, '{pushed}'))</script>")})  # no onclick="": the CSP forbids it
     _text("overlays ready")
     _hold()
 
@@ -457,6 +458,15 @@ def xss() -> None:
              "new_window": False})
     _output({"type": "image", "src": PIXEL, "alt": "safe image"})
     _text(f"xss urls: {len(SCRIPT_URLS)}")
+    _hold()
+
+
+@wsgi_webio.config(title="Configured app", description="An app with config()",
+                   css_style="#pywebio-scope-ROOT { border-top: 3px solid rgb(1, 2, 3); }",
+                   js_code="window.__configured = 'yes';")
+def configured() -> None:
+    """the docstring's title, which config() overrides"""
+    _text("configured ready")
     _hold()
 
 
@@ -492,6 +502,30 @@ def make_room() -> Callable[[], Any]:
 
     return room
 
+
+# ---------------------------------------------------------------------- PyWebIO fidelity (issue 13)
+def fidelity() -> None:
+    """PyWebIO idioms through the Python API: put_widget's output parse, a header cell
+    spanning rows, markdown task lists and sanitized HTML, pin names, a lone file_upload"""
+    from wsgi_webio.input import file_upload
+    from wsgi_webio.output import put_table, put_widget, span
+    from wsgi_webio.pin import put_checkbox, put_radio
+
+    put_widget('<div id="w-idiom">{{#contents}}<section class="w-item">{{& pywebio_output_parse}}</section>'
+               "{{/contents}}</div>",
+               {"contents": [put_text("first embedded"), put_markdown("**second embedded**")]})
+    put_scope("tbl-span", put_table([["C"], [span("E", col=2)], ["F", "G"]], header=[span("A", row=2), "B"]))
+    put_scope("md-tasks", put_markdown("- [ ] todo\n- [x] done\n\n<b onclick=\"window.__pwned=1\">bold</b>"
+                                       f'<img alt="pixel" src="{PIXEL}" onload="window.__pwned=2">'
+                                       '<a href="java&#9;script:window.__pwned=3">link</a>'))
+    put_checkbox("pin_box", ["a", "b"], label="Pin box")
+    put_radio("pin_radio", ["x", "y"], label="Pin radio")
+    put_text("fidelity ready")
+    put_text(f"uploaded: {(file_upload('Your avatar') or {}).get('filename')}")
+    _hold()
+
+
+FIDELITY_APPS = {"fidelity": fidelity}
 
 
 #: What every vector runs if it gets to run: the canary the XSS corpus test reads.
@@ -594,7 +628,8 @@ def _main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="server %(levelname)s %(name)s: %(message)s")
     apps = {"index": gallery, "room": make_room(), "widgets": widgets, "stack": stack, "chat": chat,
             "outputs": outputs, "form": form, "upload": upload, "pins": pins, "overlays": overlays,
-            "flood": flood, "xss": xss, "xss_corpus": xss_corpus}
+            "flood": flood, "xss": xss, "configured": configured, "xss_corpus": xss_corpus}
+    apps.update(FIDELITY_APPS)
     server, app = wsgi_webio.make_server(apps, "127.0.0.1", 0)
     server.start()
     print(f"PORT {server.server_port}", flush=True)

@@ -1,4 +1,4 @@
-"""The browser client (static/webio.js) driven end to end in Chromium, over both transports:
+"""The browser client (static/*.js) driven end to end in Chromium, over both transports:
 the transports themselves (reconnect, fallback, session loss), form stacking and the
 client's handling of bad commands.
 
@@ -26,7 +26,7 @@ UPDATE_SCREENSHOT = os.environ.get("WEBIO_UPDATE_SCREENSHOT") == "1"
 
 def _transport_in_use(page: Any) -> str:
     """Which transport the page's client talks over, read from its network activity."""
-    used = page.evaluate(
+    used: str = page.evaluate(
         "performance.getEntriesByType('resource').some(e => e.initiatorType === 'fetch') ? 'http' : 'ws'"
     )
     assert page.evaluate("WebIO._debugTransport()") == used
@@ -184,3 +184,16 @@ def test_http_flow_control_is_acknowledged_at_once(page: Any, server: Any, conso
     expect(out.get_by_text("flood done", exact=True)).to_be_visible(timeout=10_000)
     expect(out.get_by_text("block 39 ", exact=False)).to_have_count(1)  # every block shown once
     assert console.errors == []
+
+
+def test_every_module_loads_once_from_its_versioned_url(page: Any, server: Any, expect: Any) -> None:
+    """The import map gives each ES module a content-hashed URL, so all may be cached for good."""
+    loaded: list[str] = []
+    page.on("request", lambda r: loaded.append(r.url) if "/_webio/static/" in r.url else None)
+    page.goto(server.url("overlays", "ws"))
+    expect(page.get_by_text("overlays ready", exact=True)).to_be_visible()
+    scripts = [u for u in loaded if u.split("?")[0].endswith(".js")]
+    names = sorted(u.split("/_webio/static/")[1].split("?")[0] for u in scripts)
+    assert len(names) == len(set(names)), f"a module loaded twice: {scripts}"
+    assert {"webio.js", "client.js", "transport-ws.js", "commands.js"} <= set(names)
+    assert all("?v=" in u for u in scripts), scripts

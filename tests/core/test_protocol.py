@@ -154,6 +154,14 @@ def test_parse_event_list_accepts(body: str | bytes, expected: tuple[ClientEvent
         pytest.param('[{"event":5,"task_id":"t"}]', 1008, r"must be a string, got 5", id="non-string event name"),
         pytest.param('[{"event":"callback","task_id":""}]', 1008, r"task_id string, got ''", id="empty task_id"),
         pytest.param('[{"event":"callback","task_id":7}]', 1008, r"task_id string, got 7", id="non-string task_id"),
+        pytest.param(b"[" * 10_000, 1007, r"malformed JSON: nested too deeply", id="10,000 open brackets"),
+        pytest.param("[" * 5_000 + "]" * 5_000, 1007, r"nested too deeply", id="5,000 nested arrays"),
+        pytest.param('{"a":' * 5_000 + "0" + "}" * 5_000, 1007, r"nested too deeply", id="5,000 nested objects"),
+        pytest.param("[NaN]", 1007, r"malformed JSON: NaN is not JSON", id="NaN"),
+        pytest.param("[-Infinity]", 1007, r"malformed JSON: -Infinity is not JSON", id="-Infinity"),
+        pytest.param("[" + "9" * 5_000 + "]", 1007, r"^malformed JSON: .{,80}$", id="5,000 digits, short"),
+        pytest.param(b"", 1007, r"malformed JSON", id="empty body"),
+        pytest.param(b'\xff\xfe[\x00]\x00', 1007, r"not valid UTF-8", id="UTF-16 is not UTF-8"),
     ],
 )
 def test_parse_event_list_refuses(body: str | bytes, close_code: int, match: str) -> None:
@@ -238,6 +246,51 @@ def test_binary_event_without_files_keeps_data() -> None:
     assert event == ClientEvent("from_submit", "main-1", {"files": [], "name": "bob"})
 
 
+@pytest.mark.parametrize(
+    ("last_modified", "expected"),
+    [
+        pytest.param(5, 5.0, id="int"),
+        pytest.param(1.5, 1.5, id="float"),
+        pytest.param(10**400, 0.0, id="int too big for a float"),
+        pytest.param(True, 0.0, id="bool"),
+        pytest.param("yesterday", 0.0, id="string"),
+    ],
+)
+def test_binary_event_last_modified_is_a_float_or_zero(last_modified: Any, expected: float) -> None:
+    header = file_header("files", "a.txt", 1, last_modified=last_modified)
+    event = parse_binary_event(upload(SUBMIT, (header, b"x")))
+    assert event.data["files"][0].last_modified == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('{"event": "%s", "task_id": "t"}' % ("x" * 100_000), id="huge event name"),
+        pytest.param('{"event": "callback", "task_id": ["%s"]}' % ("x" * 100_000), id="huge task_id"),
+        pytest.param('{"event": {"x": "%s"}, "task_id": "t"}' % ("x" * 100_000), id="huge event object"),
+        pytest.param('{"seq": "%s", "events": []}' % ("9" * 100_000), id="huge seq"),
+    ],
+)
+def test_refusals_of_huge_values_stay_short(text: str) -> None:
+    with pytest.raises(RemoteProtocolError) as info:
+        parse_ws_text(text)
+    assert len(info.value.message) < 200
+
+
+@pytest.mark.parametrize("value", [pytest.param("9" * 5000, id="5,000 digits"), pytest.param("x" * 5000, id="text")])
+def test_check_seq_refusal_stays_short(value: str) -> None:
+    with pytest.raises(RemoteProtocolError) as info:
+        check_seq(value, "ack", required=False)
+    assert len(info.value.message) < 200
+
+
+def test_refusal_message_shows_a_deep_message_briefly() -> None:
+    deep = '{"x":' * 500 + "0" + "}" * 500  # parses, but nests past what a plain repr should walk
+    with pytest.raises(RemoteProtocolError, match=r"unrecognised message: ") as info:
+        parse_ws_text(deep)
+    assert len(info.value.message) < 120
+
+
 def test_uploaded_file_as_dict_has_pywebio_keys() -> None:
     item = UploadedFile("a.txt", 2, "text/plain", 1.5, b"ss")
     assert item.as_dict() == {
@@ -298,6 +351,11 @@ HEADER_SEG = segment(file_header("files", "a.txt", 2))
         ),
         pytest.param(upload({"event": "from_submit", "task_id": "t"}), r"data must be an object", id="data missing"),
         pytest.param(segment(b"{oops"), r"binary event: malformed JSON", id="event not JSON"),
+        pytest.param(segment(b"[" * 10_000), r"binary event: malformed JSON: nested", id="event nested deep"),
+        pytest.param(
+            EVENT_SEG + segment(b"[" * 10_000) + segment(b"ss"), r"file header must be a JSON object",
+            id="header nested deep",
+        ),
         pytest.param(
             upload({"event": "nope", "task_id": "t", "data": {}}),
             r"binary event: unknown event 'nope'",

@@ -1,10 +1,15 @@
 """Apps the deployment tests serve from real server processes (gunicorn, uWSGI, waitress).
 
-``application`` is a plain wsgi_webio WSGI app; ``main`` asks for a value and echoes it;
+``application`` is a plain wsgi_webio WSGI app, told when uWSGI stops (under other servers
+``uwsgi_application`` returns it as it is); ``main`` asks for a value and echoes it;
+``spinning`` also serves ``?app=spin``, which holds the hub after its input;
 ``hosted`` (mounted by the Flask and Django hosts) also shows who the host says is logged in.
 """
 
+import time
+
 from wsgi_webio import wsgi_app
+from wsgi_webio.hosting import uwsgi_application
 from wsgi_webio.input import input
 from wsgi_webio.middleware import USER_KEY
 from wsgi_webio.output import put_buttons, put_text
@@ -18,7 +23,19 @@ def main():
     put_buttons(["again"], onclick=lambda _: put_text(f"again: {value}"))
 
 
-application = wsgi_app(main)
+application = uwsgi_application(wsgi_app(main))
+
+
+def spin():
+    """holds the hub"""
+    input("go?")
+    end = time.monotonic() + 60
+    while time.monotonic() < end:  # no yield: every other session waits
+        pass
+
+
+#: The watchdog only logs here (0): only a signal can end the spinning task.
+spinning = wsgi_app({"index": main, "spin": spin}, max_blocking_seconds=0)
 
 
 def hosted():

@@ -1,6 +1,7 @@
-"""Real gunicorn processes on loopback: the stock gevent workers (long-poll, one-worker rule,
-graceful stop) and wsgi_webio's GeventWebSocketWorker (both transports, one-worker rule,
-graceful stop)."""
+"""Real gunicorn processes on loopback: the stock gevent workers (long-poll; with
+``-c python:wsgi_webio.hosting``, the one-worker rule and the graceful stop; without it, a
+warning) and wsgi_webio's GeventWebSocketWorker (both transports, one-worker rule,
+graceful stop, also while a task holds the hub)."""
 
 from __future__ import annotations
 
@@ -35,14 +36,16 @@ pytestmark = pytest.mark.live
 
 OURS = "wsgi_webio.gunicorn.GeventWebSocketWorker"
 APP = "tests.deploy.apps:application"
+#: wsgi_webio's hooks for gunicorn's stock workers, given as their config.
+HOOKED = ("-c", "python:wsgi_webio.hosting")
 
 
-def gunicorn(worker: str, *extra: str, port: int | None = None) -> ServerProcess:
+def gunicorn(worker: str, *extra: str, port: int | None = None, app: str = APP) -> ServerProcess:
     port = port or free_port()
     args = [tool("gunicorn"), "-k", worker, "-b", f"127.0.0.1:{port}", "--no-control-socket", *extra]
     if "-w" not in extra:
         args += ["-w", "1"]
-    return ServerProcess([*args, APP], port)
+    return ServerProcess([*args, app], port)
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +102,8 @@ def test_our_worker_refuses_several_workers_at_start(how):
 
 @pytest.mark.parametrize("worker", ["gevent", "gevent_pywsgi"])
 def test_stock_worker_with_two_workers_refuses_every_request_with_the_fix(worker):
-    # -k gevent calls the app from a method of the worker; gevent_pywsgi from gevent's
-    # handler, where the worker is found among the process's objects.
-    server = gunicorn(worker, "-w", "2")
+    # wsgi_webio.hosting's post_worker_init puts the worker count in every environ.
+    server = gunicorn(worker, "-w", "2", *HOOKED)
     try:
         server.wait_ready()
         for _ in range(4):  # whichever worker answers
@@ -114,17 +116,23 @@ def test_stock_worker_with_two_workers_refuses_every_request_with_the_fix(worker
 
 
 def test_gunicorn_without_a_worker_to_find_is_reported():
-    # SERVER_SOFTWARE says gunicorn but no worker is in this process: the count is unknown,
-    # which is said loudly rather than taken for one.
+    # SERVER_SOFTWARE says gunicorn but nothing says how many workers: the count is unknown,
+    # which is said loudly (with the fix) rather than taken for one.
     report = gevent.spawn(_env.check_environment, {"SERVER_SOFTWARE": "gunicorn/99"}, True).get(timeout=10)
     assert report.fatal is None
     assert any("cannot tell how many worker processes gunicorn runs" in w and "gunicorn -w 1" in w
-               for w in report.warnings)
+               and "-c python:wsgi_webio.hosting" in w for w in report.warnings)
+
+
+def test_stock_worker_without_the_hooks_serves_and_warns_once(stock):
+    assert long_poll_session(stock.port, value="w") == ["echo: w"]
+    log = stock.wait_log("cannot tell how many worker processes gunicorn runs")
+    assert log.count("cannot tell how many worker processes") == 1
 
 
 def test_stock_worker_sigterm_tells_open_sessions_and_exits():
     # gunicorn's own SIGTERM handler would stop accepting and drop held polls; the app hooks it.
-    server = gunicorn("gevent", "--graceful-timeout", "6", "--keep-alive", "1")
+    server = gunicorn("gevent", "--graceful-timeout", "6", "--keep-alive", "1", *HOOKED)
     try:
         server.wait_ready()
         started = time.monotonic()
@@ -174,5 +182,33 @@ def test_sigterm_tells_open_sessions_and_exits_within_the_grace_period():
         assert time.monotonic() - started < 6
         log = server.log()
         assert "telling open sessions" in log and "Worker exiting" in log
+    finally:
+        server.kill()
+
+
+@pytest.mark.parametrize("worker", [[OURS], ["gevent", *HOOKED]], ids=["ours", "stock hooked"])
+def test_sigterm_ends_the_worker_while_a_task_holds_the_hub(worker):
+    # The SIGTERM handler is Python-level: it runs between two bytecodes of the spinning
+    # task, which is interrupted, so the graceful stop runs and tells the others.
+    server = gunicorn(*worker, "--graceful-timeout", "6", app="tests.deploy.apps:spinning")
+    try:
+        server.wait_ready()
+        poller = Http(server.port)
+        _, headers, _ = poller.get("/", params={"ack": -1}, headers={"webio-session-id": "NEW"})
+        spinner = Http(server.port)
+        _, spin_headers, body = spinner.get("/", params={"ack": -1, "app": "spin"},
+                                            headers={"webio-session-id": "NEW"})
+        form = next(c for batch in json.loads(body)["commands"] for c in batch if c["command"] == "input_group")
+        event = {"event": "from_submit", "task_id": form["task_id"], "data": {"data": "go"}}
+        spinner.conn.request("POST", "/?app=spin&ack=0&seq=0", body=json.dumps([event]).encode(),
+                             headers={"webio-session-id": spin_headers["webio-session-id"],
+                                      "Content-Type": "application/json"})
+        server.wait_log("held for")
+        server.signal(signal.SIGTERM)
+        assert server.wait_exit(6 + 10) == 0  # the graceful timeout, and slack for a busy machine
+        log = server.log()
+        assert "interrupting what holds the gevent hub" in log and "the server is stopping" in log
+        poller.close()
+        spinner.close()
     finally:
         server.kill()

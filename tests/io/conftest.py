@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.runtime.conftest import Driver, FakeClock, make_info
-from wsgi_webio.config import WebIOConfig
+from wsgi_webio.options import WebIOConfig
 from wsgi_webio.runtime.registry import SessionRegistry
 from wsgi_webio.runtime.session import Session
 

@@ -541,8 +541,8 @@ def test_form_command_follows_pending_outputs_in_order():
     # Read the raw command stream (no harness): the held output must precede the form.
     import json
 
-    from wsgi_webio.config import WebIOConfig
     from wsgi_webio.info import SessionInfo
+    from wsgi_webio.options import WebIOConfig
     from wsgi_webio.runtime.registry import SessionRegistry
 
     def app():
@@ -553,7 +553,7 @@ def test_form_command_follows_pending_outputs_in_order():
     session = registry.create(app, SessionInfo("ua", "en", "h", "", "127.0.0.1", "test", "http", None))
     try:
         assert session.wait_settled(session.tasks(), 5)
-        commands = [json.loads(c)["command"] for c in session.outbox.since(session.outbox.first_seq)]
+        commands = [json.loads(c)["command"] for c in session.link.since(session.link.first_seq)]
         assert commands == ["output", "input_group"]
     finally:
         session.close()

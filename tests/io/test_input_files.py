@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from wsgi_webio._input_args import format_size, parse_size
 from wsgi_webio.input import file_upload, input, input_group
 from wsgi_webio.testing import open_app
+from wsgi_webio.ui.input_args import format_size, parse_size
 
 FILE_KEYS = {"filename", "size", "mime_type", "last_modified", "content"}
 

@@ -1,5 +1,5 @@
 """Outputs appear at once and in order, without __del__: the pending-output rules of
-wsgi_webio._out_core (embedding, eager sends, flushes before commands and on yield,
+wsgi_webio.ui.pending and ui.delivery (embedding, eager sends, flushes before commands and on yield,
 flow control), checked on the raw wire."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import gevent
 import gevent.event
 import pytest
 
-from wsgi_webio import _out_core
 from wsgi_webio.errors import NoSessionError, SessionClosed
 from wsgi_webio.output import (
     Output,
@@ -25,6 +24,7 @@ from wsgi_webio.output import (
 )
 from wsgi_webio.runtime import context
 from wsgi_webio.session import eval_js, run_async
+from wsgi_webio.ui import delivery, pending
 
 
 def texts(commands: list[dict[str, Any]]) -> list[str]:
@@ -72,15 +72,15 @@ def test_dropped_outputs_go_at_the_next_creation_held_ones_wait(start):
         session = context.get_current_session()
         put_text("a")
         put_text("b")
-        seen.append(session.outbox.next_seq)  # "a" is out: nothing can embed it any more
+        seen.append(session.link.next_seq)  # "a" is out: nothing can embed it any more
         held = put_text("c")
         put_text("d")
         put_text("e")
-        seen.append(session.outbox.next_seq)  # "c" is held, so "d" waits behind it
+        seen.append(session.link.next_seq)  # "c" is held, so "d" waits behind it
         put_row([held])
-        seen.append(session.outbox.next_seq)  # row's creation: "d" and "e" went, "c" was embedded
+        seen.append(session.link.next_seq)  # row's creation: "d" and "e" went, "c" was embedded
         flush_pending()
-        seen.append(session.outbox.next_seq)
+        seen.append(session.link.next_seq)
 
     commands = run_to_end(start, app)
     assert seen == [1, 2, 4, 5]
@@ -214,19 +214,19 @@ def test_runaway_task_meets_flow_control_at_once(start):
 
     session, _ = start(app, high_water=2000, low_water=0)
     with gevent.Timeout(2):
-        while not (session.outbox.paused and all(t.waiting_flow for t in session.tasks())):
+        while not (session.link.paused and all(t.waiting_flow for t in session.tasks())):
             gevent.sleep(0)
-    assert session.outbox.buffered_bytes <= 2000 + 200
+    assert session.link.buffered_bytes <= 2000 + 200
     assert len(made) < 25  # blocked in put_text, not piling up pending outputs
 
 
 def test_held_outputs_past_the_hard_cap_are_sent(start, monkeypatch):
-    monkeypatch.setattr(_out_core, "MAX_PENDING_HARD", 10)
+    monkeypatch.setattr(pending, "MAX_PENDING_HARD", 10)
     counts = []
 
     def app():
         held = [put_text(str(i)) for i in range(25)]
-        counts.append(context.get_current_session().outbox.next_seq)
+        counts.append(context.get_current_session().link.next_seq)
         put_column(held[-3:])
 
     shown = texts(run_to_end(start, app))
@@ -245,9 +245,9 @@ def test_pending_outputs_wait_for_a_slow_client_in_a_drain_task(start):
 
     session, driver = start(app, high_water=1000, low_water=0)
     with gevent.Timeout(2):
-        while not (session.outbox.paused and any(t.waiting_flow for t in session.tasks())):
+        while not (session.link.paused and any(t.waiting_flow for t in session.tasks())):
             gevent.sleep(0)
-    assert session.outbox.buffered_bytes <= 1000 + 300
+    assert session.link.buffered_bytes <= 1000 + 300
     assert len(session.tasks()) == 2  # the app, and the drain task waiting for the client
     got = 0
     with gevent.Timeout(2):
@@ -264,7 +264,7 @@ def test_outputs_of_a_task_that_ended_outlive_it_until_sent(start):
 
     session, driver = start(app, high_water=1000, low_water=0)
     with gevent.Timeout(2):
-        while not session.outbox.paused:
+        while not session.link.paused:
             gevent.sleep(0)
     assert not session.is_closed  # the drain task keeps it open
     got = []
@@ -302,7 +302,7 @@ def test_outputs_need_a_session():
 def test_the_pending_state_lives_on_the_session_and_is_forgotten(start):
     session, _ = start(lambda: [put_text(str(i)) for i in range(3)])
     assert session.join(2)
-    assert session.extensions[_out_core.STATE_KEY].tasks == {}
+    assert session.extensions[delivery.STATE_KEY].tasks == {}
 
 
 def test_public_output_constructor_is_pending_like_put(start):

@@ -1,7 +1,7 @@
 """Coroutines never wait for a slow client: an ``async def`` app's outputs run in the
 hub's asyncio loop greenlet, shared by every async session of the worker, so they
 queue behind a flush that waits for the client instead of blocking the loop
-(wsgi_webio._out_core, "Coroutines get no backpressure")."""
+(wsgi_webio.ui.delivery, "Coroutines get no backpressure")."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ import pytest
 
 from tests.io.test_output_pending import texts
 from tests.runtime.conftest import Driver, FakeClock, make_info
-from wsgi_webio import _out_core
-from wsgi_webio.config import WebIOConfig
 from wsgi_webio.core.state import CloseReason
+from wsgi_webio.options import WebIOConfig
 from wsgi_webio.output import flush_pending, put_collapse, put_row, put_text, toast
 from wsgi_webio.runtime.registry import SessionRegistry
 from wsgi_webio.runtime.session import Session
 from wsgi_webio.testing import open_app
+from wsgi_webio.ui import pending
 
 BIG = "z" * 200
 
@@ -52,7 +52,7 @@ async def stall_behind_a_drain() -> None:
 
 def wait_for_drain_blocked(session: Session) -> None:
     with gevent.Timeout(2):
-        while not (session.outbox.paused and any(t.waiting_flow for t in session.tasks())):
+        while not (session.link.paused and any(t.waiting_flow for t in session.tasks())):
             gevent.sleep(0)
 
 
@@ -85,11 +85,11 @@ def test_a_stalled_async_session_does_not_freeze_the_other_async_sessions(stalle
 
     session, driver = stalled(flooder)
     wait_for_drain_blocked(session)
-    buffered = session.outbox.buffered_bytes
+    buffered = session.link.buffered_bytes
     with open_app(ticker, timeout=2) as page:
         page.wait_for_text("tick 19")
     assert len(made) == 200  # the flooder went on too, without blocking anybody
-    assert session.outbox.buffered_bytes == buffered  # all of it waits behind the drain
+    assert session.link.buffered_bytes == buffered  # all of it waits behind the drain
     assert not session.is_closed
     # Once the client reads, everything arrives, in creation order.
     assert texts(read_all(driver, 220)) == [BIG] * 20 + ["y" * 50] * 200
@@ -129,7 +129,7 @@ def test_a_coroutine_behind_a_waiting_flush_keeps_its_order(stalled):
 
 
 def test_a_coroutine_queueing_without_bound_behind_a_stalled_client_closes_its_session(stalled, monkeypatch):
-    monkeypatch.setattr(_out_core, "MAX_PENDING_HARD", 50)
+    monkeypatch.setattr(pending, "MAX_PENDING_HARD", 50)
     made: list[int] = []
 
     async def flooder():
@@ -141,5 +141,5 @@ def test_a_coroutine_queueing_without_bound_behind_a_stalled_client_closes_its_s
 
     session, _ = stalled(flooder)
     assert session.join(2)
-    assert session.machine.close_reason is CloseReason.LIMIT
+    assert session.link.close_reason is CloseReason.LIMIT
     assert 0 < len(made) <= 50

@@ -1,7 +1,7 @@
 """Each output shows once and none is lost: the hub callback leaves outputs that are
 still referenced (being built into a parent, or held) for the task's next flush
 point or its end, and a flush that stops early hands what it left back to the hub
-callback (wsgi_webio._out_core, rules 3 and 4)."""
+callback (wsgi_webio.ui.pending, rules 3 and 4)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.runtime.conftest import FakeClock, make_info
-from wsgi_webio.config import WebIOConfig
+from wsgi_webio.options import WebIOConfig
 from wsgi_webio.output import (
     JSFunction,
     Output,
@@ -83,7 +83,7 @@ def wire(app) -> list[dict[str, Any]]:
         assert session.wait_settled(session.tasks(), 2) and not session.tasks(), "the app did not finish"
         if errors:
             raise errors[0]
-        commands = [json.loads(c) for c in session.outbox.since(session.outbox.first_seq)]
+        commands = [json.loads(c) for c in session.link.since(session.link.first_seq)]
         return [c for c in commands if c["command"] != "close_session"]
     finally:
         registry.close_all()
@@ -118,7 +118,8 @@ TEXT_A = {"type": "text", "content": "a", "inline": False}
                  {"type": "code", "content": "x = 1", "language": "python", "rows": 3}, id="code"),
     pytest.param(lambda: put_code(42), {"type": "code", "content": "42", "language": "", "rows": None},
                  id="code defaults"),
-    pytest.param(lambda: put_markdown("**b**"), {"type": "markdown", "html": "<p><strong>b</strong></p>\n"},
+    pytest.param(lambda: put_markdown("**b**"), {"type": "markdown", "html": "<p><strong>b</strong></p>\n",
+                                                 "content": "**b**", "sanitize": True},
                  id="markdown"),
     pytest.param(lambda: put_file("a.txt", b"hi"),
                  {"type": "file", "name": "a.txt", "label": "a.txt", "content": "aGk="}, id="file"),
@@ -371,6 +372,7 @@ def test_positions_and_explicit_scopes_are_resolved_when_created():
     pytest.param(lambda: Output({"type": "x", "v": {1: 2}}), TypeError, "key", id="Output keys"),
     pytest.param(lambda: put_markdown("x", options={"nope": 1}), ValueError, "nope", id="markdown option"),
     pytest.param(lambda: put_markdown("x", unknown=1), TypeError, "unknown", id="markdown kwarg"),
+    pytest.param(lambda: put_markdown("x", options={"baseUrl": object()}), TypeError, "options", id="markdown options"),
     pytest.param(lambda: put_html(3), TypeError, "put_html", id="html type"),
     pytest.param(lambda: set_scope("a", if_exist="keep"), ValueError, "keep", id="if_exist"),
     pytest.param(lambda: remove("ROOT"), ValueError, "ROOT", id="remove ROOT"),
@@ -395,7 +397,7 @@ def test_markdown_options_and_deprecated_strip_indent():
             put_markdown("  # T\n  x", lstrip=False, strip_indent=2)
 
     breaks, stripped = specs(app)
-    assert breaks["html"] == "<p>a<br />\nb</p>\n"
+    assert breaks["html"] == "<p>a<br>\nb</p>\n"
     assert stripped["html"] == "<h1>T</h1>\n<p>x</p>\n"
 
 
@@ -460,3 +462,34 @@ def test_deprecated_style_and_output_handle():
 def test_datatable_is_refused_with_a_reason(call):
     with pytest.raises(NotImplementedError, match="put_table"):
         call()
+
+
+def test_output_handle_reset_and_append_show_new_outputs_once():
+    # PyWebIO's idiom passes fresh put_xxx() calls: each goes into the handle's scope only.
+    def app():
+        with pytest.warns(DeprecationWarning, match="output"):
+            box = output("old")
+        put_text("before")
+        box.send()
+        box.reset(put_text("new"), put_markdown("*md*"))
+        box.append(put_text("two"), put_text("three"))
+        box.insert(0, put_text("zero"), put_text("one"))
+        put_text("after")
+
+    shown = wire(app)
+    texts = [(cmd["spec"].get("content"), cmd["spec"]["scope"]) for cmd in shown
+             if cmd["command"] == "output" and cmd["spec"]["type"] in ("text", "markdown")]
+    box_scope = next(cmd["spec"]["dom_id"] for cmd in shown if cmd["spec"].get("type") == "scope")
+    inside = "#" + box_scope
+    assert texts == [("before", ROOT), ("new", inside), ("*md*", inside), ("two", inside), ("three", inside),
+                     ("zero", inside), ("one", inside), ("after", ROOT)]
+
+
+def test_put_widget_pywebio_idiom_embeds_its_outputs_once():
+    def app():
+        put_widget("{{#contents}}{{& pywebio_output_parse}}{{/contents}}",
+                   {"contents": [put_text("a"), put_markdown("**b**")]})
+
+    (widget,) = specs(app)
+    first, second = widget["data"]["contents"]
+    assert first == TEXT_A and (second["type"], second["content"]) == ("markdown", "**b**")

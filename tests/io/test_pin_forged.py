@@ -47,7 +47,7 @@ def test_forged_pin_values_read_as_missing_widgets(caplog):
             pin["sl"]
         put_text("done")
 
-    with caplog.at_level(logging.INFO, logger="wsgi_webio.pin"), open_app(app) as page:
+    with caplog.at_level(logging.INFO, logger="wsgi_webio.ui.pin_values"), open_app(app) as page:
         page.wait_for_form("read")
         page.set_pin("s", {"evil": 1})
         page.set_pin("sl", 1e30)
@@ -111,7 +111,7 @@ def test_pin_wait_change_keeps_waiting_through_forged_changes(caplog):
         changed = pin_wait_change("s", "sl")
         put_text("changed", changed["name"], changed["value"])
 
-    with caplog.at_level(logging.INFO, logger="wsgi_webio.pin"), open_app(app) as page:
+    with caplog.at_level(logging.INFO, logger="wsgi_webio.ui.pin_values"), open_app(app) as page:
         page.settle()
         page.set_pin("s", FORGED_OPTION)
         page.settle()
@@ -149,7 +149,7 @@ def test_pin_on_change_skips_forged_changes(caplog):
         pin_on_change("sl", onchange=lambda v: seen.append(("sl", v)), serial_mode=True)
         put_text("ready")
 
-    with caplog.at_level(logging.INFO, logger="wsgi_webio.pin"), open_app(app) as page:
+    with caplog.at_level(logging.INFO, logger="wsgi_webio.ui.pin_values"), open_app(app) as page:
         page.wait_for_text("ready")
         page.send("callback", page.pin_listeners["s"], {"value": FORGED_OPTION})
         page.send("callback", page.pin_listeners["sl"], {"value": 1e30})

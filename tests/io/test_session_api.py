@@ -8,7 +8,7 @@ import gevent
 import pytest
 
 from tests.runtime.conftest import Driver, FakeClock, make_info
-from wsgi_webio.config import WebIOConfig
+from wsgi_webio.options import WebIOConfig
 from wsgi_webio.output import put_buttons, put_text
 from wsgi_webio.runtime.registry import SessionRegistry
 from wsgi_webio.session import (

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from wsgi_webio._input_args import json_copy, parse_options, to_wire
-from wsgi_webio._input_items import InputItem, Refused
+from wsgi_webio.ui.input_args import json_copy, parse_options, to_wire
+from wsgi_webio.ui.items import InputItem, Refused
 
 
 class Color(enum.IntEnum):

@@ -147,10 +147,10 @@ def test_flow_control_blocks_runaway_task_until_client_polls(live):
     sid = server.get(ack=-1).headers["webio-session-id"]
     session = server.app.registry.get(sid)
     with gevent.Timeout(2):
-        while not session.outbox.paused:
+        while not session.link.paused:
             gevent.sleep(0.001)
     stalled = len(progress)
-    assert stalled < 2000 and session.outbox.buffered_bytes < 4000 + 200
+    assert stalled < 2000 and session.link.buffered_bytes < 4000 + 200
     received, ack = [], -1
     with gevent.Timeout(10):
         while True:
@@ -403,6 +403,35 @@ def test_requests_leave_no_reference_cycles_behind(live):
     try:
         interact(20, reply, seq)
         server.get(sid, ack=-1)
+        gc.collect()
+        ours = [o for o in gc.garbage if type(o).__module__.split(".")[0] in ("werkzeug", "wsgi_webio", "gevent")]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert ours == []
+
+
+def test_finished_http_sessions_leave_no_reference_cycles_behind(live):
+    # A session's parts and its long-poll channel hold no reference back to it: a
+    # session that ends is freed by reference counting, not by the cyclic collector.
+    server = live(lambda: put_text("got", input("say")))
+
+    def one_session():
+        first = server.get(ack=-1)
+        sid = first.headers["webio-session-id"]
+        reply = server.post(sid, [{"event": "from_submit", "task_id": form_task(first), "data": {"data": "x"}}],
+                            seq=0, ack=0)
+        server.get(sid, ack=reply.json()["seq"] + len(reply.json()["commands"]) - 1)  # the last batch is read
+        with gevent.Timeout(5):
+            while len(server.app.registry):
+                gevent.sleep(0.01)
+
+    one_session()
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for _ in range(3):
+            one_session()
         gc.collect()
         ours = [o for o in gc.garbage if type(o).__module__.split(".")[0] in ("werkzeug", "wsgi_webio", "gevent")]
     finally:

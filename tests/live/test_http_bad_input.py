@@ -64,7 +64,7 @@ def test_bad_post_is_refused_clearly_and_harms_no_session(two_sessions, caplog, 
     assert message in reply.json()["error"]
     refusals = [r for r in caplog.records if message.split("'")[0].strip() in r.getMessage()]
     assert len(refusals) == 1  # logged once
-    next_seq = server.app.registry.get(sid).inbound.last + 1
+    next_seq = server.app.registry.get(sid).link.last_event_seq + 1
     assert still_echoes(server, sid, task, seq=next_seq)
     assert still_echoes(server, other_sid, other_task, seq=0)
 

@@ -12,7 +12,7 @@ import gevent.socket
 import pytest
 
 from tests.live.test_http import echo_app, input_reporting_close
-from tests.transports.wsclient import OP_PING, HandshakeRefused, ServerClosed, WSClient
+from tests.transports.wsclient import OP_BINARY, OP_PING, HandshakeRefused, ServerClosed, WSClient, masked_frame
 from wsgi_webio.input import input
 from wsgi_webio.output import put_text
 
@@ -70,6 +70,32 @@ def test_hostile_origin_gets_403_never_101_and_creates_nothing(live):
     assert recv(same)["command"] == "set_session_id"
 
 
+@pytest.mark.parametrize("origin", [
+    pytest.param("https://127.0.0.1:{port}", id="https page on an http server"),
+    pytest.param("http://127.0.0.1:{port}/", id="trailing slash"),
+    pytest.param("http://127.0.0.1:{port}/app", id="path"),
+])
+def test_origin_with_another_scheme_or_a_path_is_refused(live, origin):
+    server = live(echo_app)
+    value = origin.format(port=server.port)
+    with pytest.raises(HandshakeRefused) as refused:
+        connect(server, "session=NEW", origin=value)
+    assert refused.value.status == 403 and b"101" not in refused.value.head
+    reply = server.get(headers={"Origin": value})  # the HTTP transport, too: refused, never echoed
+    assert reply.status == 403 and "access-control-allow-origin" not in {k.lower() for k in reply.headers}
+    assert server.app.registry.active_count() == 0
+
+
+def test_message_of_2_mib_sent_in_full_gets_1009_with_its_reason(live):
+    server = live(echo_app)  # max_message_size: 1 MiB by default
+    client = connect(server, "session=NEW")
+    until(client, "input_group")
+    client.sock.sendall(masked_frame(OP_BINARY, b"\0" * (2 << 20)))  # all of it before reading
+    with pytest.raises(ServerClosed) as info:
+        until(client, "never")
+    assert (info.value.code, info.value.reason) == (1009, f"message too big: {2 << 20} > {1 << 20} bytes")
+
+
 def test_reconnect_redelivers_unacked_commands_once(live):
     go = gevent.event.Event()
 
@@ -89,11 +115,11 @@ def test_reconnect_redelivers_unacked_commands_once(live):
     client.sock.close()  # the network drops: no close frame
     session = server.app.registry.get(sid)
     with gevent.Timeout(5):
-        while session.machine.attached:
+        while session.link.attached:
             gevent.sleep(0.001)
     go.set()  # the app goes on while detached
     with gevent.Timeout(5):
-        while len(session.outbox) < 4:
+        while len(session.link) < 4:
             gevent.sleep(0.001)
     again = connect(server, f"session={sid}&ack=0")
     hello = recv(again)
@@ -276,7 +302,7 @@ def test_flow_control_over_websocket_waits_for_acks(live):
     sid = recv(client)["spec"]
     session = server.app.registry.get(sid)
     with gevent.Timeout(5):
-        while not session.outbox.paused:
+        while not session.link.paused:
             gevent.sleep(0.001)
     assert len(progress) < 500  # the client has not acknowledged: the task waits
     seen = []
@@ -297,7 +323,7 @@ def test_replaced_connection_is_detached_at_once_so_expiry_still_runs(live):
     session = server.app.registry.get(sid)
     newer = connect(server, f"session={sid}&ack=-1")
     recv(newer)
-    assert session.machine.attached == 1  # only the newer connection counts
+    assert session.link.attached == 1  # only the newer connection counts
     newer.sock.close()
     assert closed.wait(5)  # expiry ran although the silent socket is still open
 
@@ -310,7 +336,7 @@ def test_session_that_closed_while_attached_redelivers_after_reconnect(live):
     client.sock.close()
     session = server.app.registry.get(sid)
     with gevent.Timeout(5):
-        while session.machine.attached:
+        while session.link.attached:
             gevent.sleep(0.001)
     server.app.registry.sweep()  # a sweep must not forget it while commands are undelivered
     again = connect(server, f"session={sid}&ack=-1")
@@ -378,3 +404,18 @@ def test_sessions_over_websocket_leave_no_reference_cycles_behind(live):
         gc.set_debug(0)
         gc.garbage.clear()
     assert ours == []
+
+
+def test_shutdown_tells_the_websocket_client_and_closes_its_connection(live):
+    server = live(echo_app)
+    client = connect(server, "session=NEW")
+    until(client, "input_group")
+    job = gevent.spawn(server.app.shutdown, "going down", 5.0)
+    assert until(client, "toast")["spec"]["content"] == "going down"
+    assert until(client, "close_session")["command"] == "close_session"
+    with pytest.raises(ServerClosed) as info:
+        until(client, "never")
+    assert info.value.code == 1000
+    client.send_close(1000)
+    job.get(timeout=10)  # returns once the client has its last commands
+    assert server.app.stopping

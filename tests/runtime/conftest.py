@@ -9,8 +9,8 @@ from typing import Any
 import gevent
 import pytest
 
-from wsgi_webio.config import WebIOConfig
 from wsgi_webio.info import SessionInfo
+from wsgi_webio.options import WebIOConfig
 from wsgi_webio.protocol import ClientEvent, EventBatch
 from wsgi_webio.runtime.registry import SessionRegistry
 from wsgi_webio.runtime.session import Session
@@ -33,11 +33,11 @@ class Driver:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.read = session.outbox.first_seq
+        self.read = session.link.first_seq
 
     def commands(self) -> list[dict[str, Any]]:
         """Every command queued since the last call (acknowledging them)."""
-        out = self.session.outbox.since(self.read)
+        out = self.session.link.since(self.read)
         self.read += len(out)
         if out:
             self.session.acknowledge(self.read - 1)

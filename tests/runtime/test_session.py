@@ -24,7 +24,7 @@ def test_input_blocks_until_submit_then_app_finishes(open_session):
     driver.send("from_submit", form["task_id"], {"data": "Bob"})
     assert driver.wait_for("output")["spec"]["content"] == "hi Bob"
     assert session.join(2)
-    assert session.is_closed and session.machine.close_reason is CloseReason.APP_FINISHED
+    assert session.is_closed and session.link.close_reason is CloseReason.APP_FINISHED
 
 
 def test_close_wakes_blocked_input_with_uncatchable_exception(open_session):
@@ -232,13 +232,13 @@ def test_flow_control_blocks_runaway_task_until_client_drains(registry):
 
     session = registry.create(app, make_info())
     with gevent.Timeout(2):
-        while not session.outbox.paused:
+        while not session.link.paused:
             gevent.sleep(0)
     stalled = len(sent)
     gevent.sleep(0.01)
-    assert len(sent) == stalled < 1000  # blocked in send_task_command, not spinning
+    assert len(sent) == stalled < 1000  # blocked in send_command, not spinning
     assert all(t.waiting_flow for t in session.tasks())
-    assert session.outbox.buffered_bytes <= 2000 + 200
+    assert session.link.buffered_bytes <= 2000 + 200
     driver = Driver(session)
     with gevent.Timeout(5):
         while len(sent) < 1000:
@@ -262,7 +262,7 @@ def test_flow_controlled_task_is_released_by_close(registry):
 
     session = registry.create(app, make_info())
     with gevent.Timeout(2):
-        while not session.outbox.paused:
+        while not session.link.paused:
             gevent.sleep(0)
     session.close(CloseReason.EXPIRED)
     assert session.join(2)
@@ -287,7 +287,7 @@ def test_expiry_closes_detached_session_and_wakes_input(registry, clock):
     assert not session.is_closed  # not yet expired
     clock.now += 6
     registry.sweep()
-    assert session.is_closed and session.machine.close_reason is CloseReason.EXPIRED
+    assert session.is_closed and session.link.close_reason is CloseReason.EXPIRED
     assert session.join(2) and woke == [True]
     assert registry.active_count() == 0
 
@@ -303,12 +303,12 @@ def test_attached_session_never_expires(registry, clock):
     session.connection_made(Quiet())
     clock.now += 1000
     registry.sweep()
-    assert session.machine.state is SessionState.ATTACHED
+    assert session.link.state is SessionState.ATTACHED
 
 
 def test_two_registries_share_nothing(clock):
     from tests.runtime.conftest import make_info
-    from wsgi_webio.config import WebIOConfig
+    from wsgi_webio.options import WebIOConfig
     from wsgi_webio.runtime.registry import SessionRegistry
 
     a, b = SessionRegistry(WebIOConfig(), clock), SessionRegistry(WebIOConfig(), clock)
@@ -321,7 +321,7 @@ def test_two_registries_share_nothing(clock):
 
 def test_max_sessions_refuses_with_503(clock):
     from tests.runtime.conftest import make_info
-    from wsgi_webio.config import WebIOConfig
+    from wsgi_webio.options import WebIOConfig
     from wsgi_webio.runtime.registry import SessionRegistry
 
     reg = SessionRegistry(WebIOConfig(max_sessions=1), clock)
@@ -358,7 +358,7 @@ def test_handle_closed_before_the_task_ran_does_not_keep_session_open(open_sessi
 
     session, driver = open_session(app)
     assert session.join(2)
-    assert session.machine.close_reason is CloseReason.APP_FINISHED
+    assert session.link.close_reason is CloseReason.APP_FINISHED
 
 
 def test_scope_interface_of_the_seeds(open_session):
@@ -389,7 +389,7 @@ def test_batch_overflowing_a_task_queue_is_refused_whole(open_session):
     with pytest.raises(RemoteProtocolError) as info:
         session.data_received(EventBatch(flood, seq=0))
     assert info.value.status_hint == 429
-    assert session.tasks()[0].pending_events() == 0 and session.inbound.last == -1  # nothing applied
+    assert session.tasks()[0].pending_events() == 0 and session.link.last_event_seq == -1  # nothing applied
 
 
 def test_running_callbacks_are_capped(open_session):
@@ -423,7 +423,7 @@ def test_paused_task_waits_before_adding_more(registry):
 
     session = registry.create(app, make_info())
     with gevent.Timeout(2):
-        while not (session.outbox.paused and all(t.waiting_flow for t in session.tasks())):
+        while not (session.link.paused and all(t.waiting_flow for t in session.tasks())):
             gevent.sleep(0)
     # one command may cross the mark; the paused tasks added nothing after it
-    assert session.outbox.buffered_bytes <= 1000 + 300
+    assert session.link.buffered_bytes <= 1000 + 300

@@ -9,8 +9,8 @@ import gevent.event
 import pytest
 
 from tests.runtime.conftest import make_info
-from wsgi_webio.config import WebIOConfig
 from wsgi_webio.errors import RemoteProtocolError
+from wsgi_webio.options import WebIOConfig
 from wsgi_webio.output import put_text
 from wsgi_webio.runtime.registry import SessionRegistry
 from wsgi_webio.transports.websocket import WebSocketConnection
@@ -57,7 +57,7 @@ def test_ack_for_frames_of_a_send_still_in_progress_is_accepted(registry):
     with gevent.Timeout(2):
         channel.sending.wait()
     conn.handle_message(json.dumps({"ack": 0}))  # the client ran frame 0 already
-    assert session.outbox.first_seq == 1
+    assert session.link.first_seq == 1
     with pytest.raises(RemoteProtocolError, match="ahead"):
         conn.handle_message(json.dumps({"ack": conn.sent}))
     channel.release.set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import struct
 
 import pytest
 
@@ -88,6 +89,18 @@ def test_a_payload_arriving_in_pieces_has_its_header_checked_once() -> None:
     assert error is None and items == ["a" * 600 + "b" * 300]
 
 
+def long_form(opcode: int, payload: bytes, marker: int) -> bytes:
+    """A masked frame whose length uses the 16-bit (126) or 64-bit (127) form, whatever its size."""
+    size = struct.pack("!H", len(payload)) if marker == 126 else struct.pack("!Q", len(payload))
+    return bytes((0x80 | opcode, 0x80 | marker)) + size + b"\0\0\0\0" + payload
+
+
+def test_lengths_at_the_edges_of_each_form_are_accepted() -> None:
+    for size in (125, 126, 0xFFFF, 0x10000):
+        items, error = FrameParser(1 << 20).feed(masked_frame(OP_BINARY, b"e" * size))
+        assert error is None and items == [b"e" * size]
+
+
 @pytest.mark.parametrize(("frame", "code"), [
     pytest.param(masked_frame(OP_TEXT, b"x", mask=False), wf.PROTOCOL_ERROR, id="unmasked"),
     pytest.param(bytes([0x80 | 0x40 | OP_TEXT]) + masked_frame(OP_TEXT, b"x")[1:], wf.PROTOCOL_ERROR, id="rsv"),
@@ -98,6 +111,10 @@ def test_a_payload_arriving_in_pieces_has_its_header_checked_once() -> None:
     pytest.param(masked_frame(OP_PING, b"x", fin=False), wf.PROTOCOL_ERROR, id="fragmented ping"),
     pytest.param(masked_frame(OP_PING, b"x" * 126), wf.PROTOCOL_ERROR, id="oversized ping"),
     pytest.param(frame_header(OP_BINARY, 1 << 63), wf.PROTOCOL_ERROR, id="64-bit length top bit"),
+    pytest.param(long_form(OP_TEXT, b"hi", 126), wf.PROTOCOL_ERROR, id="2 bytes in the 16-bit form"),
+    pytest.param(long_form(OP_TEXT, b"h" * 125, 126), wf.PROTOCOL_ERROR, id="125 bytes in the 16-bit form"),
+    pytest.param(long_form(OP_BINARY, b"", 127), wf.PROTOCOL_ERROR, id="0 bytes in the 64-bit form"),
+    pytest.param(long_form(OP_BINARY, b"b" * 0xFFFF, 127), wf.PROTOCOL_ERROR, id="65535 bytes in the 64-bit form"),
     pytest.param(masked_frame(OP_TEXT, b"\xff\xfe"), wf.INVALID_DATA, id="invalid UTF-8"),
     pytest.param(masked_frame(OP_TEXT, "é".encode()[:1], fin=False) + masked_frame(OP_CONTINUATION, b"!"),
                  wf.INVALID_DATA, id="UTF-8 split across fragments and broken"),

@@ -14,6 +14,7 @@ from http import HTTPStatus
 from typing import Final
 
 from ..errors import LocalProtocolError, RemoteProtocolError
+from ..protocol import abbrev
 
 __all__ = ["BatchWindow", "EventSequencer", "Outbox", "Poll"]
 
@@ -107,7 +108,7 @@ class Outbox:
         :raises RemoteProtocolError: when ``seq`` acknowledges a command never sent.
         """
         if seq >= self.next_seq:
-            raise RemoteProtocolError(f"ack {seq} is ahead of the last command sent ({self.next_seq - 1})")
+            raise RemoteProtocolError(f"ack {abbrev(seq)} is ahead of the last command sent ({self.next_seq - 1})")
         items = self._items
         while items and self._first_seq <= seq:
             self._bytes -= _size(items.popleft())
@@ -155,7 +156,7 @@ class BatchWindow:
         :raises RemoteProtocolError: when ``ack`` names a batch never sent.
         """
         if ack >= self._next_batch:
-            raise RemoteProtocolError(f"ack {ack} is ahead of the last batch sent ({self._next_batch - 1})")
+            raise RemoteProtocolError(f"ack {abbrev(ack)} is ahead of the last batch sent ({self._next_batch - 1})")
         end = None
         while self._batches and self._batches[0][0] <= ack:
             end = self._batches.popleft()[1]
@@ -206,7 +207,7 @@ class EventSequencer:
         """
         if seq > self.last + 1:
             raise RemoteProtocolError(
-                f"events start at seq {seq} but {self.last + 1} is the next expected",
+                f"events start at seq {abbrev(seq)} but {self.last + 1} is the next expected",
                 status_hint=HTTPStatus.CONFLICT,
             )
         return range(max(0, self.last + 1 - seq), count)

@@ -8,7 +8,7 @@ control character and space anywhere (a superset of what browsers drop) before r
 the scheme, so it never sees a harmless scheme where the browser sees a dangerous one.
 
 The browser client applies the same lists with the browser's own parser
-(``safeUrl`` in ``static/webio.js``); both halves are kept because an app may speak the
+(``safeUrl`` in ``static/urls.js``); both halves are kept because an app may speak the
 wire protocol directly and a client may be PyWebIO's. Pure: strings in, answers out;
 no session, no I/O.
 """

@@ -40,7 +40,7 @@ from gevent.selectors import GeventSelector
 from . import context
 
 if TYPE_CHECKING:
-    from .session import Task
+    from .tasks import Task
 
 __all__ = [
     "BLOCKING_WARN_S",
@@ -73,7 +73,7 @@ def is_async_callable(fn: Any) -> bool:
     return inspect.iscoroutinefunction(call)
 
 
-class _HubSelector(GeventSelector):  # type: ignore[misc]
+class _HubSelector(GeventSelector):
     """gevent's selector, plus: while the loop waits, the thread's "running loop" is
     whatever it is outside our loop (None, or another library's loop such as a test
     driver's), so plain greenlets never see ours as running: ``asyncio.run()`` and
@@ -99,21 +99,23 @@ class _HubLoop(asyncio.SelectorEventLoop):
     def __init__(self) -> None:
         self.hub_selector = _HubSelector()
         super().__init__(self.hub_selector)
-        self.greenlet: gevent.Greenlet | None = None
+        self.greenlet: gevent.Greenlet[..., Any] | None = None
         self.set_task_factory(_timed_task)
 
     def _wake_if_outside(self) -> None:
         # From another greenlet the loop may be parked in select(): nudge it, as
         # call_soon_threadsafe does from another thread.
         if gevent.getcurrent() is not self.greenlet and not self.is_closed():
-            self._write_to_self()
+            self._write_to_self()  # type: ignore[attr-defined]  # BaseSelectorEventLoop's self-pipe
 
-    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:
+    def call_soon(self, callback: Any, *args: Any, context: Any = None) -> asyncio.Handle:  # type: ignore[override]
         handle = super().call_soon(callback, *args, context=context)
         self._wake_if_outside()
         return handle
 
-    def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> asyncio.TimerHandle:
+    def call_at(  # type: ignore[override]
+        self, when: float, callback: Any, *args: Any, context: Any = None
+    ) -> asyncio.TimerHandle:
         handle = super().call_at(when, callback, *args, context=context)
         self._wake_if_outside()
         return handle
@@ -275,7 +277,7 @@ def _take_turn(task: Task) -> Generator[Any, None, None]:
 def _pass_turn(task: Task) -> None:
     waiting = task.turns
     while waiting:
-        turn = waiting.pop(0)  # type: ignore[union-attr]
+        turn = waiting.pop(0)
         if not turn.done():
             if not waiting:
                 task.turns = _BUSY

@@ -21,8 +21,8 @@ from ..errors import RemoteProtocolError
 from .session import Session
 
 if TYPE_CHECKING:
-    from ..config import WebIOConfig
     from ..info import SessionInfo
+    from ..options import WebIOConfig
 
 __all__ = ["SessionRegistry"]
 
@@ -49,7 +49,7 @@ class SessionRegistry:
         self._sessions: dict[str, Session] = {}
         self._open = 0
         self._pingables: set[Pingable] = set()
-        self._housekeeper: gevent.Greenlet | None = None
+        self._housekeeper: gevent.Greenlet[[], None] | None = None
         self._last_ping = clock()
 
     # ------------------------------------------------------------------ sessions
@@ -75,7 +75,6 @@ class SessionRegistry:
             high_water=self.config.high_water,
             low_water=self.config.low_water,
             on_close=self._session_closed,
-            active_count=self.active_count,
         )
         self._sessions[sid] = session
         self._open += 1
@@ -103,7 +102,7 @@ class SessionRegistry:
     def forget_if_done(self, session: Session) -> None:
         """Drop a closed session at once when no client is attached and it has nothing
         left to deliver (the sweep would drop it later; churn should not pile up)."""
-        if session.is_closed and session.machine.attached == 0 and len(session.outbox) == 0:
+        if session.link.is_forgettable():
             if self._sessions.get(session.id) is session:
                 del self._sessions[session.id]
 
@@ -117,17 +116,14 @@ class SessionRegistry:
         sessions that were delivered or whose client is gone."""
         now = self.clock()
         for sid, session in list(self._sessions.items()):
-            machine = session.machine
+            link = session.link
             timeout = self.expire_after(session)
-            if session.is_closed:
+            if link.is_closed:
                 # Kept while a client may still fetch its last commands: until they
                 # are delivered, or its client has been gone past the expiry.
-                if machine.attached == 0 and (
-                    len(session.outbox) == 0
-                    or (machine.detached_since is not None and now - machine.detached_since > timeout)
-                ):
+                if link.is_forgettable(now, timeout):
                     del self._sessions[sid]
-            elif machine.is_expired(now, timeout):
+            elif link.is_expired(now, timeout):
                 logger.info("session %s expired after %.1fs without a client", sid, timeout)
                 session.close(CloseReason.EXPIRED)
 

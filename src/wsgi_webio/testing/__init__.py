@@ -31,8 +31,8 @@ import gevent.event
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from ..config import WebIOConfig
 from ..info import SessionInfo
+from ..options import WebIOConfig
 from ..protocol import ClientEvent, EventBatch, parse_binary_event
 from ..runtime.registry import SessionRegistry
 from ..runtime.session import Session, Task
@@ -177,9 +177,6 @@ class Page:
             self._recent.remove(task_id)
         self._recent.append(task_id)
 
-    def _cmd_input(self, spec: dict[str, Any], task_id: str | None) -> None:  # PyWebIO's legacy single input
-        self._cmd_input_group({"label": spec.get("label", ""), "inputs": [spec]}, task_id)
-
     def _top_form(self, task_id: str | None) -> Form:
         stack = self._forms.get(task_id or "")
         if not stack:
@@ -234,10 +231,6 @@ class Page:
         values = self.pins
         self._reply(task_id, {name: values[name] for name in spec.get("names", []) if name in values})
 
-    def _cmd_pin_value(self, spec: dict[str, Any], task_id: str | None) -> None:  # PyWebIO 1.8.3
-        values = self.pins
-        self._reply(task_id, {"value": values[spec["name"]]} if spec["name"] in values else None)
-
     def _cmd_pin_update(self, spec: dict[str, Any], task_id: str | None) -> None:
         node = self._pin_nodes().get(spec["name"])
         if node is None:
@@ -279,8 +272,9 @@ class Page:
             if name in entry[1]:
                 self._pin_waits.remove(entry)
                 self._reply(entry[0], {"name": name, "value": value})
-        if self._pin_listeners.get(name):
-            self.send("callback", self._pin_listeners[name], {"value": value})
+        listener = self._pin_listeners.get(name)
+        if listener:
+            self.send("callback", listener, {"value": value})
         else:
             self.settle()
 
@@ -366,7 +360,7 @@ class Page:
 
     def _wait(self, ready: Callable[[], Any], what: str, timeout: float | None) -> Any:
         limit = self.timeout if timeout is None else timeout
-        with gevent.Timeout(limit, False):
+        with gevent.Timeout(limit, False):  # type: ignore[arg-type]  # False: leave the block quietly
             while True:
                 self._pump()
                 value = ready()
@@ -393,8 +387,8 @@ class Page:
 
 
 def _request(language: str, user_agent: str) -> Request:
-    builder = EnvironBuilder(path="/", headers={"Accept-Language": language, "User-Agent": user_agent,
-                                                "Host": "testserver"})
+    builder = EnvironBuilder(path="/", headers=[("Accept-Language", language), ("User-Agent", user_agent),
+                                                ("Host", "testserver")])
     return Request(builder.get_environ())
 
 

@@ -72,7 +72,7 @@ class Form:
         names = [i["name"] for i in self.items if i.get("type") != "actions"]
         if len(names) != 1:
             raise AssertionError(f"form {self.label!r} has inputs {names}: name the one to fill")
-        return names[0]
+        return str(names[0])
 
     # ------------------------------------------------------------------ user actions
     def fill(self, name: Any, value: Any = _MISSING) -> Form:

@@ -75,7 +75,7 @@ class RequestHeaders:
         return values or default
 
     def __getitem__(self, name: str) -> str | None:
-        return self.get(name)
+        return self._first.get(name.lower())
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.get(name) is not None
@@ -107,7 +107,7 @@ class RequestHeaders:
 
     @property
     def typeheader(self) -> str | None:
-        return self.get("content-type")
+        return self._first.get("content-type")
 
     def __repr__(self) -> str:
         return f"RequestHeaders({self._fields!r}, status={self.status!r})"

@@ -3,7 +3,7 @@
 Owns what a session-carrying HTTP request means (create on GET, poll with ``ack``,
 hold with ``wait``, POST events with ``seq``) over Werkzeug requests and responses:
 through the seeds' HttpContext (``httpcontext.py``). Makes no protocol decisions of its own:
-the outbox, batch window and sequencer in ``core`` do; errors come with hints.
+the session's ``SessionLink`` (``core/link.py``) does; errors come with hints.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import gevent
 import gevent.event
 
-from ..core.outbox import BatchWindow, Poll
+from ..core.outbox import Poll
 from ..errors import RemoteProtocolError
 from ..info import make_session_info
 from ..protocol import (
@@ -31,7 +31,7 @@ from ..protocol import (
 )
 
 if TYPE_CHECKING:
-    from ..config import WebIOConfig
+    from ..options import WebIOConfig
     from ..runtime.registry import SessionRegistry
     from ..runtime.session import Session
     from .httpcontext import HttpContext
@@ -55,7 +55,7 @@ HOLD_JITTER: Final = 0.2
 
 
 class LongPollChannel:
-    """A session's HTTP transport: its batch window and the wake-up of a held GET.
+    """A session's HTTP transport: the wake-up of a held GET.
 
     One request per interaction: while a POST of the session waits for the tasks it woke
     to settle, new commands do not wake the held GET, and the POST's reply carries them.
@@ -64,11 +64,12 @@ class LongPollChannel:
     ``STREAM_AFTER_SECONDS`` stops holding the GET back, so a long task's outputs stream.
     """
 
-    __slots__ = ("session", "window", "_news", "_generation", "_settling", "_sent_upto", "_replies")
+    __slots__ = ("link", "_news", "_generation", "_settling", "_sent_upto", "_replies")
 
     def __init__(self, session: Session) -> None:
-        self.session = session
-        self.window = BatchWindow(session.outbox)
+        #: The session's link; not the session, which holds this channel (no reference
+        #: cycle: a session that ends is freed without the cyclic collector).
+        self.link = session.link
         self._news = gevent.event.Event()
         self._generation = 0
         #: POSTs of this session waiting for their tasks to settle.
@@ -82,22 +83,18 @@ class LongPollChannel:
         if not self._settling:
             self._news.set()
 
-    def acknowledge(self, ack: int) -> None:
-        """Apply a client's ``ack``. :raises RemoteProtocolError: ack ahead of sent."""
-        if self.window.acknowledge(ack):
-            self.session.resume_writing()
-
     def poll(self) -> Poll:
         """The batches a reply carries (cutting a new one if allowed), recorded as sent."""
-        first = self.session.outbox.first_seq
-        poll = self.window.poll()
+        link = self.link
+        first = link.first_seq
+        poll = link.poll()
         if poll.batches:
             self._replies += 1
             self._sent_upto = max(self._sent_upto, first + sum(len(batch) for batch in poll.batches))
         return poll
 
     def _unsent(self) -> bool:
-        return self.session.outbox.next_seq > self._sent_upto
+        return self.link.next_seq > self._sent_upto
 
     def begin_settle(self) -> None:
         """A POST starts waiting for its tasks: hold back the GET's wake-ups."""
@@ -106,7 +103,7 @@ class LongPollChannel:
     def end_settle(self) -> None:
         """A POST answered (or stopped waiting): wake the GET if it now has news."""
         self._settling -= 1
-        if not self._settling and (self.session.is_closed or self._unsent()):
+        if not self._settling and (self.link.is_closed or self._unsent()):
             self._news.set()
 
     def hold(self, timeout: float) -> None:
@@ -118,7 +115,8 @@ class LongPollChannel:
         self._news.set()  # wake the poll this one supersedes
         gevent.sleep(0)
         replies = self._replies
-        with gevent.Timeout(timeout * (1.0 - HOLD_JITTER * random.random()), False):
+        # gevent: False for an exception means "just leave the with block".
+        with gevent.Timeout(timeout * (1.0 - HOLD_JITTER * random.random()), False):  # type: ignore[arg-type]
             while not self._ready(generation, replies):
                 self._news.clear()
                 self._news.wait()
@@ -128,9 +126,9 @@ class LongPollChannel:
             return True
         if self._settling:
             return False
-        if self.session.is_closed or self._unsent():
+        if self.link.is_closed or self._unsent():
             return True
-        return replies == self._replies and self.window.has_news()
+        return replies == self._replies and self.link.has_news()
 
 
 def _reply(ctx: HttpContext, body: str, status: int = HTTPStatus.OK, session_id: str | None = None) -> None:
@@ -184,15 +182,15 @@ def handle_http(
             session = registry.create(choose_app(ctx.request_url_parameter("app")), info)
         except RemoteProtocolError as exc:
             return _refuse(ctx, exc, "session creation")
-        session.transport_state = LongPollChannel(session)
+        session.transport_state = channel = LongPollChannel(session)
         created, ack = True, -1
     else:
         found = registry.get(sid or "")
-        if found is None or not isinstance(found.transport_state, LongPollChannel):
+        state = None if found is None else found.transport_state
+        if found is None or not isinstance(state, LongPollChannel):
             logger.info("request for unknown or expired session %.8s…", sid)
             return _reply(ctx, close_session_envelope(ack, "unknown or expired session"))
-        session = found
-    channel = session.transport_state
+        session, channel = found, state
 
     attached = not session.is_closed
     if attached:
@@ -201,14 +199,14 @@ def handle_http(
         if method == "POST":
             _post(ctx, session, channel, config, ack)
             return None
-        channel.acknowledge(ack)
+        session.acknowledge_batches(ack)
         if created:
             session.wait_settled(session.tasks(), config.post_settle_seconds)
         elif ctx.request_url_parameter(WAIT_PARAM) not in (None, "", "0"):
             channel.hold(config.poll_hold_seconds)
         _answer(ctx, session, channel)
     except RemoteProtocolError as exc:
-        _refuse(ctx, exc, f"request for session {session.id[:8]}…", session.inbound.last)
+        _refuse(ctx, exc, f"request for session {session.id[:8]}…", session.link.last_event_seq)
     finally:
         if attached:
             session.connection_lost(channel)
@@ -220,23 +218,17 @@ def _answer(ctx: HttpContext, session: Session, channel: LongPollChannel, post: 
     poll = channel.poll()
     # A POST that leaves a task waiting on flow control asks for the client's ack at
     # once: the held GET is not woken for it (that would send these batches twice).
-    ack_now = post and session.outbox.paused
-    _reply(ctx, envelope(poll.batches, poll.seq, session.inbound.last, ack_now), session_id=session.id)
+    ack_now = post and session.link.paused
+    _reply(ctx, envelope(poll.batches, poll.seq, session.link.last_event_seq, ack_now), session_id=session.id)
 
 
 def _post(ctx: HttpContext, session: Session, channel: LongPollChannel, config: WebIOConfig, ack: int) -> None:
     seq = check_seq(ctx.request_url_parameter("seq"), "seq", required=True)
     assert seq is not None  # required=True guarantees it
-    batch = EventBatch(_read_events(ctx, config.max_message_size), seq)
-    try:
-        woken = session.data_received(batch)
-    except RemoteProtocolError as exc:
-        if exc.status_hint == HTTPStatus.BAD_REQUEST:
-            # Events aimed at unknown tasks or callbacks: drop the batch rather than
-            # have the client retry it forever, and tell it so through "ack".
-            session.inbound.advance(seq, len(batch.events))
-        raise
-    channel.acknowledge(ack)
+    # A batch refused as invalid counts as handled (the link's rule): the refusal's
+    # "ack" tells the client not to retry it.
+    woken = session.data_received(EventBatch(_read_events(ctx, config.max_message_size), seq))
+    session.acknowledge_batches(ack)
     # The reply carries what the woken tasks send until they settle; the held GET is
     # not woken for it meanwhile (one request per interaction, each command sent once).
     first_wait = min(config.post_settle_seconds, STREAM_AFTER_SECONDS)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Protocol
 
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from ..errors import RemoteProtocolError
@@ -38,7 +38,11 @@ class HttpContext(Protocol):
         """The body's media type, without parameters."""
 
     def request_body(self, limit: int) -> bytes:
-        """The body. :raises RemoteProtocolError: (413) past ``limit`` bytes."""
+        """The body.
+
+        :raises RemoteProtocolError: (413) past ``limit`` bytes; (400) when the body
+            cannot be read to its end (a malformed chunked encoding).
+        """
 
     def set_header(self, name: str, value: str) -> None: ...
 
@@ -85,6 +89,10 @@ class WerkzeugHttpContext:
             body = self.request.get_data(cache=True)
         except RequestEntityTooLarge:
             body = None
+        except ClientDisconnected:
+            # Werkzeug's name for a body that could not be read to its end: a broken
+            # chunked encoding, or a client gone mid-body. Either way the client's fault.
+            raise RemoteProtocolError("malformed or truncated request body") from None
         if body is None or len(body) > limit:
             raise RemoteProtocolError(
                 f"request body exceeds the {limit}-byte limit", status_hint=HTTPStatus.REQUEST_ENTITY_TOO_LARGE

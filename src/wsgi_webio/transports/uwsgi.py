@@ -1,5 +1,5 @@
-"""WebSocket under uWSGI: a :class:`~wsgi_webio.transports.wshandler.WebSocketChannel`
-work-alike over uWSGI's own websocket API.
+"""WebSocket under uWSGI: a :class:`~wsgi_webio.transports.channel.Channel` over uWSGI's
+own websocket API.
 
 Owns :func:`open_uwsgi_channel` (checks the upgrade request, then
 ``uwsgi.websocket_handshake()``) and :class:`UwsgiChannel`. uWSGI's websocket calls act on
@@ -8,7 +8,9 @@ from any other greenlet they would act on some other request. So only the reques
 (the one that called :func:`open_uwsgi_channel`, which then runs the reader loop in
 ``receive``) ever calls the ``uwsgi`` module; other greenlets hand their frames to it and
 wait until it has written them. Never imports ``uwsgi`` itself: the app passes the module
-in, which keeps this testable without uWSGI. Knows nothing above frames.
+in, which keeps this testable without uWSGI, and imports nothing of the pywsgi stack
+(``wshandler``, ``wsevented``, gevent-websocket): uWSGI parses the client's frames itself;
+the frames written here come from ``wsframes``. Knows nothing above frames.
 
 Limits of uWSGI's API, and what this does about them:
 
@@ -39,8 +41,9 @@ import gevent
 import gevent.event
 import gevent.socket
 
+from ..errors import UpgradeRefused
 from . import wsframes as wf
-from .wshandler import ChannelClosed
+from .channel import ChannelClosed, OnEnd, OnMessage
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -56,14 +59,6 @@ _FRAGMENT_MARKER = b"\x00"
 #: uWSGI options under which the worker's own socket speaks TLS: no raw frames there.
 _TLS_SOCKET_OPTIONS = ("https-socket", "ssl-socket", "https-socket-modifier1")
 
-
-class UpgradeRefused(Exception):
-    """The upgrade request cannot be accepted; answer it with ``status`` and ``message``."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(status, message)
-        self.status = int(status)
-        self.message = message
 
 
 def _raw_frames_allowed(api: Any) -> bool:
@@ -103,7 +98,7 @@ class _Outgoing:
 
 
 class UwsgiChannel:
-    """One accepted WebSocket under uWSGI, with :class:`WebSocketChannel`'s methods.
+    """One accepted WebSocket under uWSGI (implements ``Channel``).
 
     ``receive`` (and ``finish``) must run in the request greenlet; the other methods may
     be called from any greenlet and are carried out by it.
@@ -127,7 +122,7 @@ class UwsgiChannel:
         self._close_sent = False
         self._lost = False
 
-    # ------------------------------------------------------------------ WebSocketChannel API
+    # ------------------------------------------------------------------ Channel API
     @property
     def environ(self) -> WSGIEnvironment:
         """The WSGI environ of the handshake request."""
@@ -138,7 +133,7 @@ class UwsgiChannel:
         """True once a close was decided or the connection was lost."""
         return self._ended is not None
 
-    def listen(self, on_message: Any, on_end: Any) -> bool:
+    def listen(self, on_message: OnMessage, on_end: OnEnd) -> bool:
         """Always False: under uWSGI the request greenlet reads (uWSGI owns the socket)."""
         return False
 

@@ -4,7 +4,7 @@ Owns what a connection does for its session: applying each client message (from
 hub callbacks once the channel is evented, else from the handler greenlet's reader
 loop), the on-demand writer greenlet that drains the session's outbox in corked
 frames, reconnect with redelivery (``?session=<id>&ack=<n>``), and pings. Talks to
-the socket only through ``wshandler.WebSocketChannel``; protocol decisions come from
+the socket only through a ``channel.Channel`` (any stack); protocol decisions come from
 ``protocol``/``core``.
 
 Extensions over PyWebIO 1.8 (docs/protocol.md): a client that passes ``ack`` in
@@ -26,7 +26,7 @@ import gevent
 from ..core.state import CloseReason
 from ..errors import LocalProtocolError, RemoteProtocolError
 from ..protocol import CLOSE_SESSION, Ack, EventBatch, check_seq, parse_binary_event, parse_ws_text
-from .wshandler import ChannelClosed, WebSocketChannel
+from .channel import Channel, ChannelClosed
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..runtime.registry import SessionRegistry
     from ..runtime.session import Session
 
-__all__ = ["WebSocketConnection", "serve_websocket"]
+__all__ = ["WebSocketConnection", "bound_close_wait", "connection_open", "serve_websocket"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +55,10 @@ class WebSocketConnection:
     """The transport of a session while a WebSocket is attached to it."""
 
     __slots__ = ("session", "channel", "acked", "batched", "sent", "attached", "closed_cleanly", "_writing",
-                 "_ping_due")
+                 "_ping_due", "_refused")
 
     def __init__(
-        self, session: Session, channel: WebSocketChannel, acked: bool, start: int, batched: bool = False
+        self, session: Session, channel: Channel, acked: bool, start: int, batched: bool = False
     ) -> None:
         self.session = session
         self.channel = channel
@@ -74,6 +74,8 @@ class WebSocketConnection:
         self.sent = start
         self._writing = False
         self._ping_due = False
+        #: We closed the connection refusing a message (and logged it, once).
+        self._refused = False
 
     # --------------------------------------------------------------- session side
     def write_ready(self) -> None:
@@ -86,11 +88,11 @@ class WebSocketConnection:
         self.write_ready()
 
     def _write_pending(self) -> None:
-        session, outbox = self.session, self.session.outbox
+        session, link = self.session, self.session.link
         try:
             while not self.channel.closed:
-                if self.sent < outbox.next_seq:
-                    batch = outbox.since(self.sent)
+                if self.sent < link.next_seq:
+                    batch = link.since(self.sent)
                     # Counted as sent before the (possibly long) sendall: the client may
                     # run and acknowledge the first frames while the rest still travel.
                     self.sent += len(batch)
@@ -105,7 +107,7 @@ class WebSocketConnection:
                     self.channel.ping()
                 else:
                     break
-            if session.is_closed and self.sent >= outbox.next_seq and not self.channel.closed:
+            if session.is_closed and self.sent >= link.next_seq and not self.channel.closed:
                 self.channel.close(_NORMAL, "session closed")
         except ChannelClosed:
             pass  # the reader sees it too and detaches the session
@@ -125,18 +127,9 @@ class WebSocketConnection:
         if isinstance(parsed, Ack):
             if not self.acked:
                 raise RemoteProtocolError("ack frames need a connection opened with ?ack=")
-            if parsed.seq >= self.sent:
-                raise RemoteProtocolError(f"ack {parsed.seq} is ahead of the last command sent ({self.sent - 1})")
-            self.session.acknowledge(parsed.seq)
+            self.session.acknowledge(parsed.seq, self.sent)
         else:
-            try:
-                self.session.data_received(parsed)
-            except RemoteProtocolError as exc:
-                if parsed.seq is not None and exc.status_hint == 400:
-                    # As over HTTP: a refused batch counts as handled, so the client
-                    # does not re-send it after reconnecting.
-                    self.session.inbound.advance(parsed.seq, len(parsed.events))
-                raise
+            self.session.data_received(parsed)
 
     def on_message(self, message: str | bytes) -> None:
         """Apply one message; a refused one closes the connection with its close code.
@@ -144,6 +137,7 @@ class WebSocketConnection:
         try:
             self.handle_message(message)
         except RemoteProtocolError as exc:
+            self._refused = True  # logged here, not again by ended()
             logger.warning("session %s: closing WebSocket (%d): %s", self.session.id, exc.close_code, exc.message)
             self.channel.close(exc.close_code, exc.message)
 
@@ -160,7 +154,7 @@ class WebSocketConnection:
     def ended(self, code: int, reason: str) -> None:
         """The connection is over (``code`` as ChannelClosed reports it)."""
         self.closed_cleanly = code in (_NORMAL, _GOING_AWAY)
-        if code in _REFUSALS:
+        if code in _REFUSALS and not self._refused:
             logger.warning("session %s: refused WebSocket message (%d): %s", self.session.id, code, reason)
         else:
             logger.debug("session %s: WebSocket closed (%s %s)", self.session.id, code, reason)
@@ -170,13 +164,13 @@ def _hello(session: Session, start: int, acked: bool) -> str:
     hello: dict[str, Any] = {"command": "set_session_id", "task_id": None, "spec": session.id}
     if acked:
         hello["seq"] = start
-        hello["ack"] = session.inbound.last
+        hello["ack"] = session.link.last_event_seq
     return json.dumps(hello, separators=(",", ":"))
 
 
 def serve_websocket(
     request: Request,
-    channel: WebSocketChannel,
+    channel: Channel,
     registry: SessionRegistry,
     create: Any,
 ) -> None:
@@ -202,8 +196,7 @@ def serve_websocket(
         start = 0
     else:
         found = registry.get(requested)
-        gone = found is None or not isinstance(found.transport_state, _WsState)
-        if gone or (found.is_closed and not len(found.outbox)):
+        if found is None or not isinstance(found.transport_state, _WsState) or found.link.is_delivered:
             logger.info("WebSocket for unknown or expired session %.8s…", requested)
             try:
                 channel.send(CLOSE_SESSION)
@@ -212,11 +205,13 @@ def serve_websocket(
             channel.close(_POLICY_VIOLATION, "unknown or expired session")
             return
         session = found
-        start = session.outbox.first_seq if client_ack is None else client_ack + 1
-        if not session.outbox.first_seq <= start <= session.outbox.next_seq:
-            channel.close(_POLICY_VIOLATION, f"cannot resume from command {start}")
+        try:
+            start = session.link.resume_from(client_ack)
+        except RemoteProtocolError as exc:
+            channel.close(exc.close_code, exc.message)
             return
-    state: _WsState = session.transport_state
+    state = session.transport_state
+    assert isinstance(state, _WsState)  # made by create(), or checked above
     previous = state.connection
     if previous is not None:
         # The client came back on a new connection: the old one is dead or dying.
@@ -253,7 +248,7 @@ def serve_websocket(
         _forget(conn, registry, failed)
 
 
-def _close_replaced(channel: WebSocketChannel) -> None:
+def _close_replaced(channel: Channel) -> None:
     channel.set_read_timeout(_REPLACED_LINGER_S)  # first: it also bounds the close frame's send
     channel.close(_GOING_AWAY, "replaced by a newer connection")
 
@@ -269,16 +264,17 @@ def _ended(conn: WebSocketConnection, registry: SessionRegistry, code: int, reas
 def _forget(conn: WebSocketConnection, registry: SessionRegistry, failed: bool) -> None:
     """Take a finished connection off its session and the registry."""
     session, channel = conn.session, conn.channel
-    state: _WsState = session.transport_state
+    state = session.transport_state
+    assert isinstance(state, _WsState)  # a connection is only made for its own sessions
     registry.discard_pingable(conn)
     if state.connection is conn:
         state.connection = None
     _detach(conn, registry.config.reconnect_timeout)
     if not failed:
         channel.close(_NORMAL)
-    if session.is_closed and conn.closed_cleanly and conn.sent >= session.outbox.next_seq > 0:
+    if session.is_closed and conn.closed_cleanly and conn.sent >= session.link.next_seq > 0:
         # A clean close handshake after our last frame: the client has read them all.
-        session.acknowledge(session.outbox.next_seq - 1)
+        session.acknowledge(session.link.next_seq - 1)
     registry.forget_if_done(session)
 
 
@@ -289,7 +285,7 @@ def _detach(conn: WebSocketConnection, reconnect_timeout: float) -> None:
     conn.attached = False
     session = conn.session
     session.connection_lost(conn)
-    if session.is_closed or session.machine.attached:
+    if session.is_closed or session.link.attached:
         return
     if reconnect_timeout == 0:
         session.close(CloseReason.EXPIRED)
@@ -306,3 +302,20 @@ class _WsState:
 
 def make_ws_state() -> _WsState:
     return _WsState()
+
+
+def connection_open(session: Session) -> bool | None:
+    """Whether the WebSocket connection attached to ``session`` is still open; None when
+    none is (no connection now, or a session of another transport)."""
+    state = session.transport_state
+    if not isinstance(state, _WsState) or state.connection is None:
+        return None
+    return not state.connection.channel.closed
+
+
+def bound_close_wait(session: Session, seconds: float) -> None:
+    """Give the peer of ``session``'s WebSocket connection, if any, at most ``seconds`` more
+    to answer (our close frame, typically) before the connection is dropped."""
+    state = session.transport_state
+    if isinstance(state, _WsState) and state.connection is not None:
+        state.connection.channel.set_read_timeout(seconds)

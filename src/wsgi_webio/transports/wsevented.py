@@ -25,9 +25,11 @@ from gevent.hub import get_hub
 from gevent.lock import Semaphore
 
 from . import wsframes as wf
+from .channel import ChannelClosed, OnEnd, OnMessage
 from .wsparser import Control, FrameParser
 
-__all__ = ["CLOSE_LINGER_S", "CLOSE_SEND_WAIT_S", "DRAIN_LIMIT_BYTES", "ChannelClosed", "EventedWebSocket"]
+__all__ = ["CLOSE_LINGER_S", "CLOSE_SEND_WAIT_S", "DRAIN_LIMIT_BYTES", "REFUSAL_LINGER_S", "ChannelClosed",
+           "EventedWebSocket"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,36 +37,19 @@ logger = logging.getLogger(__name__)
 #: close handshake done before the server closes TCP.
 CLOSE_LINGER_S = 2.0
 #: when the stream is out of sync (a refused frame), swallow at most this much input
-#: after our close frame: closing a socket with unread data sends an RST, which can
-#: destroy our close frame in the peer's receive buffer.
-DRAIN_LIMIT_BYTES = 1 << 20
+#: after our close frame (and for at most CLOSE_LINGER_S): closing a socket with unread
+#: data sends an RST, which can destroy our close frame in the peer's receive buffer. A
+#: browser that sent a message over the limit sends all of it before it reads our 1009.
+DRAIN_LIMIT_BYTES = 64 << 20
+#: after refusing a frame, how long at most input is swallowed (DRAIN_LIMIT_BYTES at most)
+#: so that the peer, still sending the rest of an oversized message, reads our close.
+REFUSAL_LINGER_S = 5.0
 #: close() waits this long for a send stuck in another greenlet, then skips the frame.
 CLOSE_SEND_WAIT_S = 1.0
 #: our close codes that refuse what the peer sent: reported as they are.
 _REFUSALS = frozenset({wf.PROTOCOL_ERROR, wf.INVALID_DATA, wf.MESSAGE_TOO_BIG, wf.INTERNAL_ERROR})
 #: bytes asked of the kernel per readable event.
 _RECV_BYTES = 65536
-
-OnMessage = Callable[[str | bytes], None]
-OnEnd = Callable[[int, str], None]
-
-
-class ChannelClosed(Exception):
-    """The WebSocket connection is over; no message will arrive or leave any more.
-
-    :param code: the peer's close code (1005 if it gave none), the code we closed with
-        (e.g. 1002, 1007, 1009), or 1006 if the connection was lost.
-    :param reason: the close reason, or a short description.
-    """
-
-    def __init__(self, code: int, reason: str = "") -> None:
-        super().__init__(code, reason)
-        self.code = code
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return f"WebSocket closed with code {self.code}: {self.reason or '(no reason)'}"
-
 
 class EventedWebSocket:
     """One WebSocket connection read by hub callbacks.
@@ -250,15 +235,16 @@ class EventedWebSocket:
             raise OSError("connection closed")
         if self._writable is None:
             self._writable = self._hub.loop.io(self._sock.fileno(), 2)
-        timeout = gevent.Timeout._start_new_or_dummy(self._idle_timeout)
+        timer = gevent.Timeout(self._idle_timeout)  # None: never fires
+        timer.start()
         try:
             self._hub.wait(self._writable)
         except gevent.Timeout as exc:
-            if exc is not timeout:
+            if exc is not timer:
                 raise
             raise OSError(f"send blocked for {self._idle_timeout} s") from None
         finally:
-            timeout.close()
+            timer.close()
 
     # ------------------------------------------------------------------ closing
     def close(self, code: int | None = wf.NORMAL, reason: str = "") -> None:
@@ -295,7 +281,7 @@ class EventedWebSocket:
         if self.lost or self.peer_close is not None or self._finished:
             self._finish()
             return
-        self._start_timer(CLOSE_LINGER_S, self._finish)
+        self._start_timer(REFUSAL_LINGER_S if self.desynced else CLOSE_LINGER_S, self._finish)
         if self.desynced:
             # Half-close (the peer sees EOF right after our close frame), then swallow input.
             try:

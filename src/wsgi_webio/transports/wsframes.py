@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, NamedTuple
 
+from ..errors import FrameRejected
+
 __all__ = [
     "ABNORMAL_CLOSURE", "GOING_AWAY", "INTERNAL_ERROR", "INVALID_DATA", "MESSAGE_TOO_BIG",
     "NORMAL", "NO_STATUS_RECEIVED", "OP_BINARY", "OP_CLOSE", "OP_CONTINUATION", "OP_PING",
@@ -167,18 +169,6 @@ def close_payload(code: int, reason: str = "") -> bytes:
         raw = raw[:_MAX_CLOSE_REASON_BYTES].decode("utf-8", "ignore").encode("utf-8")
     return code.to_bytes(2, "big") + raw
 
-
-class FrameRejected(Exception):
-    """A client frame must be refused; the connection is to be closed with *code*.
-
-    :param code: the close code to send (1002, 1007 or 1009).
-    :param reason: the close reason to send and report.
-    """
-
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(code, reason)
-        self.code = code
-        self.reason = reason
 
 
 class MessageGuard:

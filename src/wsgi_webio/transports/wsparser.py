@@ -71,7 +71,11 @@ class FrameParser:
         error: wf.FrameRejected | None = None
         while True:
             if self._header is None:
-                parsed = _parse_header(buf, pos, end)
+                try:
+                    parsed = _parse_header(buf, pos, end)
+                except wf.FrameRejected as exc:
+                    error = exc
+                    break
                 if parsed is None:
                     break
                 first, length, mask, start = parsed
@@ -136,7 +140,11 @@ class FrameParser:
 
 def _parse_header(buf: bytes | bytearray, pos: int, end: int) -> tuple[int, int, bytes | None, int] | None:
     """(first byte, payload length, mask or None, payload start) of the frame at ``pos``,
-    or None while the header is incomplete."""
+    or None while the header is incomplete.
+
+    :raises FrameRejected: 1002 for a length not in its shortest form (RFC 6455 §5.2:
+        "the minimal number of bytes MUST be used to encode the length").
+    """
     if end - pos < 2:
         return None
     first, second = buf[pos], buf[pos + 1]
@@ -146,11 +154,15 @@ def _parse_header(buf: bytes | bytearray, pos: int, end: int) -> tuple[int, int,
         if end - at < 2:
             return None
         length = int.from_bytes(buf[at:at + 2], "big")
+        if length < 126:
+            raise wf.FrameRejected(wf.PROTOCOL_ERROR, f"length {length} not in its shortest encoding")
         at += 2
     elif length == 127:
         if end - at < 8:
             return None
         length = int.from_bytes(buf[at:at + 8], "big")
+        if length <= 0xFFFF:
+            raise wf.FrameRejected(wf.PROTOCOL_ERROR, f"length {length} not in its shortest encoding")
         at += 8
     mask = None
     if second & 0x80:

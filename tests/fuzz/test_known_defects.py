@@ -1,9 +1,12 @@
-"""The fuzzers' hits on defects of issue 14 that are being fixed on other branches,
-one test each, marked ``xfail(strict=True)``: when the fix is merged the test passes,
-strict xfail turns that into a failure, and the integrator removes the mark.
+"""Regression tests of the fuzzers' hits: issue 14's defects 3 to 7 (fixed, found again
+by these tests until the fixes were merged), and the defects the fuzz suite found that
+issue 14 does not list ("fuzz finding N", docs/reliability.md), each marked
+``xfail(strict=True)`` until it is fixed: a fix makes the test pass, strict xfail
+reports that, and the mark comes off.
 
 The fuzz cases in ``strategies.py`` stay clear of these inputs (nesting is bounded,
-no chunked bodies, no ``Connection`` header), so ``test_fuzz.py`` tests the rest.
+no chunked bodies, no ``Connection`` header, no lone surrogates sent, no raw bytes over
+0x7F in a request target, no ``HTTP/1``), so ``test_fuzz.py`` tests the rest.
 """
 
 from __future__ import annotations
@@ -44,7 +47,6 @@ def _post(target: Target, headers: list[tuple[str, str]], body: bytes) -> client
     return clients.exchange(target.port, request)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 defect 3")
 def test_defect_3_deep_json_over_http_is_400(target: Target) -> None:
     answer = _post(target, [("Content-Type", "application/json")], DEEP.encode())
     assert answer.status == 400, answer
@@ -52,7 +54,6 @@ def test_defect_3_deep_json_over_http_is_400(target: Target) -> None:
     target.assert_healthy()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 defect 3")
 def test_defect_3_deep_json_over_websocket_closes_1007(target: Target) -> None:
     client = clients.ws_connect(target.port, {"app": "echo", "session": "NEW"})
     codes = clients.close_codes(clients.ws_send_and_drain(client, clients.text_frame(DEEP)))
@@ -61,7 +62,6 @@ def test_defect_3_deep_json_over_websocket_closes_1007(target: Target) -> None:
     target.assert_healthy()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 defect 4")
 def test_defect_4_malformed_chunked_body_is_400(target: Target) -> None:
     session = FuzzSession(target.port)
     head = clients.build_request("POST", "/?ack=-1&seq=0", [("webio-session-id", session.sid),
@@ -73,7 +73,6 @@ def test_defect_4_malformed_chunked_body_is_400(target: Target) -> None:
     target.assert_healthy()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 defect 4")
 def test_defect_4_body_shorter_than_its_content_length_is_400(target: Target) -> None:
     session = FuzzSession(target.port)
     request = clients.build_request("POST", "/?ack=-1&seq=0", [("webio-session-id", session.sid),
@@ -85,7 +84,6 @@ def test_defect_4_body_shorter_than_its_content_length_is_400(target: Target) ->
     target.assert_healthy()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 defect 5")
 def test_defect_5_post_saying_connection_upgrade_is_answered(target: Target) -> None:
     session = FuzzSession(target.port)
     event = {"event": "from_submit", "task_id": session.task_id, "data": {"data": "upgrade?"}}
@@ -115,7 +113,6 @@ def _closed_by_server(sock: socket.socket, within: float) -> bool:
     return True
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 defect 6")
 def test_defect_6_incomplete_head_is_closed_after_head_timeout(target: Target) -> None:
     with clients.connect(target.port) as sock:
         sock.sendall(b"GET /?test=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the blank line
@@ -123,7 +120,6 @@ def test_defect_6_incomplete_head_is_closed_after_head_timeout(target: Target) -
     target.assert_healthy()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 defect 6")
 def test_defect_6_idle_keepalive_connection_is_closed(target: Target) -> None:
     with clients.connect(target.port) as sock:
         sock.sendall(b"GET /?test=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -133,7 +129,6 @@ def test_defect_6_idle_keepalive_connection_is_closed(target: Target) -> None:
     target.assert_healthy()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 defect 7")
 def test_defect_7_oversized_message_sent_in_full_still_gets_1009(target: Target) -> None:
     # 16 MiB: more than the socket buffers hold, so today's reset is certain; at 2 MiB
     # the close frame sometimes arrives before the reset, which a strict xfail cannot use.

@@ -191,6 +191,8 @@ def run_ws_handshake(target: Target, case: Any) -> Outcome:
         return _with_log(target, Outcome("hang", [str(exc)]))
     except TimeoutError:
         return _with_log(target, Outcome("hang", ["the server kept an upgraded connection open after our close"]))
+    except OSError:  # the server closed before we were done sending: no answer to judge
+        return _with_log(target, Outcome("closed while sending"))
     return judge_frames(target, clients.parse_frames(bytes(raw)))
 
 

@@ -139,6 +139,10 @@ class WebIOApp:
             self._hooks = hooks
         request, outer = request_of(environ)
         try:
+            try:
+                request.args  # noqa: B018  parsed once here: the routing below reads it
+            except UnicodeDecodeError:  # raw bytes that are not UTF-8 (a browser sends %XX)
+                return _text("the query string is not valid UTF-8", HTTPStatus.BAD_REQUEST)(environ, start_response)
             if not host_allowed(request.host, self.config.allowed_hosts):
                 logger.warning("refused request for host %r (allowed_hosts)", request.host)
                 return _text(f"host {request.host!r} is not allowed", HTTPStatus.BAD_REQUEST)(environ, start_response)

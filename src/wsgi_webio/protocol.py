@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -119,6 +120,21 @@ def _no_constant(name: str) -> Any:
 _decoder = json.JSONDecoder(parse_constant=_no_constant)
 
 
+#: A JSON escape of a UTF-16 surrogate (\\ud800 to \\udfff): a pair decodes to one
+#: character, a lone one to a str that no UTF-8 encoder accepts.
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_no_lone_surrogate(value: Any) -> None:
+    """Refuse a value holding a lone surrogate (valid JSON, not valid Unicode text): echoed
+    back by an app it would make every later command of the session unencodable."""
+    try:
+        _encoder.encode(value).encode("utf-8")
+    except UnicodeEncodeError:
+        raise RemoteProtocolError("malformed JSON: a string holds a lone UTF-16 surrogate",
+                                  close_code=_INVALID_DATA) from None
+
+
 def _loads(text: str | bytes) -> Any:
     """Strict JSON (RFC 8259) from the wire, any failure a RemoteProtocolError (1007).
 
@@ -128,7 +144,10 @@ def _loads(text: str | bytes) -> Any:
     try:
         if isinstance(text, bytes | bytearray):
             text = text.decode()  # RFC 8259 §8.1: UTF-8 only (json.loads would guess)
-        return _decoder.decode(text)
+        value = _decoder.decode(text)
+        if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+            _check_no_lone_surrogate(value)
+        return value
     except UnicodeDecodeError as exc:
         raise RemoteProtocolError(
             f"message is not valid UTF-8: {exc.reason} at byte {exc.start}", close_code=_INVALID_DATA

@@ -152,7 +152,6 @@ def test_defect_7_oversized_message_sent_in_full_still_gets_1009(target: Target)
 LONE = '"a\\ud800b"'
 
 
-@pytest.mark.xfail(strict=True, reason="fuzz finding 1: a lone surrogate in an event wedges the session")
 def test_finding_1_lone_surrogate_in_an_event_over_http(target: Target) -> None:
     session = FuzzSession(target.port)
     body = f'[{{"event": "from_submit", "task_id": "{session.task_id}", "data": {{"data": {LONE}}}}}]'.encode()
@@ -166,7 +165,6 @@ def test_finding_1_lone_surrogate_in_an_event_over_http(target: Target) -> None:
     target.assert_healthy()
 
 
-@pytest.mark.xfail(strict=True, reason="fuzz finding 1: a lone surrogate in an event wedges the session")
 def test_finding_1_lone_surrogate_in_an_event_over_websocket(target: Target) -> None:
     with clients.ws_connect(target.port, {"app": "echo", "session": "NEW"}) as client:
         json.loads(client.recv_text())  # set_session_id
@@ -178,7 +176,6 @@ def test_finding_1_lone_surrogate_in_an_event_over_websocket(target: Target) -> 
     target.assert_healthy()
 
 
-@pytest.mark.xfail(strict=True, reason="fuzz finding 2: a reset in the middle of a request head logs two tracebacks")
 def test_finding_2_reset_in_the_middle_of_a_head_logs_no_traceback(target: Target) -> None:
     with clients.connect(target.port) as sock:
         sock.sendall(b"GET /?test=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: a")
@@ -186,14 +183,12 @@ def test_finding_2_reset_in_the_middle_of_a_head_logs_no_traceback(target: Targe
     target.assert_healthy()  # round trips after the reset: the server has handled it by then
 
 
-@pytest.mark.xfail(strict=True, reason="fuzz finding 3: HTTP/1 (no minor version) logs pywsgi's IndexError")
 def test_finding_3_version_without_minor_is_400_without_traceback(target: Target) -> None:
     answer = clients.exchange(target.port, b"GET /?test=1 HTTP/1\r\nHost: 127.0.0.1\r\n\r\n")
     assert answer.status == 400, answer
     _no_traceback(target)
 
 
-@pytest.mark.xfail(strict=True, reason="fuzz finding 4: raw non-UTF-8 bytes in a query string give 500")
 def test_finding_4_raw_non_utf8_query_string_is_not_a_500(target: Target) -> None:
     answer = clients.exchange(target.port, b"GET /?\xf1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     assert answer.status is not None and answer.status < 500, answer

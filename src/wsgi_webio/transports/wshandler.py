@@ -42,6 +42,8 @@ __all__ = ["ACCEPT_KEY", "HEAD_TIMEOUT_S", "KEEPALIVE_TIMEOUT_S", "SOCKET_KEY", 
            "WebSocketChannel", "WebSocketHandler", "is_websocket_request", "open_channel"]
 
 logger = logging.getLogger(__name__)
+#: The answer to a request head that does not parse (pywsgi's, which is private).
+_BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 
 #: The standard library's socket class, even when gevent has patched the socket module:
 #: an evented WebSocket does its own waiting on libev watchers.
@@ -173,6 +175,18 @@ class WebSocketHandler(WSGIHandler):
             if self._head_timer is not None:
                 self._head_timer.close()
             self._requests_read += 1
+
+    def _handle_client_error(self, ex: BaseException) -> Any:
+        """A request head that failed to parse: the client's doing, never a traceback.
+        pywsgi prints one for anything but a ValueError (an ``HTTP/1`` version without
+        its minor number raises IndexError inside it), and answers a peer that reset the
+        connection mid-head, which then fails again with a broken pipe."""
+        self.close_connection = True
+        if isinstance(ex, ConnectionError):  # the peer went away (reset, broken pipe)
+            logger.debug("connection from %s lost in its request head: %s", self.client_address, ex)
+            return None
+        logger.debug("malformed request head from %s: %s", self.client_address, type(ex).__name__)
+        return ("400", _BAD_REQUEST)
 
     def _connection_upgrade_requested(self) -> bool:
         # pywsgi gives any request with "Connection: upgrade" the raw socket as wsgi.input,

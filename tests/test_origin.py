@@ -150,3 +150,22 @@ def test_a_value_that_is_not_a_serialized_origin_is_refused(origin: str) -> None
     # value is never echoed back in Access-Control-Allow-Origin.
     assert OriginPolicy().is_allowed(origin, "example.com", scheme="http") is False
     assert OriginPolicy(allowed_origins=["*"]).is_allowed(origin, "app.internal") is False
+
+
+
+@pytest.mark.parametrize(("peer", "proto", "trusted", "scheme"), [
+    pytest.param("127.0.0.1", "https", ["127.0.0.1"], "https", id="trusted proxy says https"),
+    pytest.param("127.0.0.1", "https, http", ["127.0.0.0/8"], "https", id="a chain: the first hop's"),
+    pytest.param("10.9.9.9", "https", ["127.0.0.1"], "http", id="untrusted peer: ignored"),
+    pytest.param("127.0.0.1", "https", [], "http", id="no trusted proxies: ignored"),
+    pytest.param("127.0.0.1", "gopher", ["127.0.0.1"], "http", id="not http(s): ignored"),
+    pytest.param("127.0.0.1", None, ["127.0.0.1"], "http", id="no header"),
+])
+def test_the_scheme_behind_a_trusted_tls_proxy_is_its_forwarded_proto(peer, proto, trusted, scheme) -> None:
+    """nginx ends TLS and says X-Forwarded-Proto: https; the page's Origin is https://."""
+    from wsgi_webio.info import parse_networks, request_scheme
+
+    assert request_scheme("http", peer, proto, parse_networks(trusted)) == scheme
+    policy = OriginPolicy()
+    assert policy.is_allowed("https://app.example.com", "app.example.com", None,
+                             request_scheme("http", peer, proto, parse_networks(trusted))) is (scheme == "https")

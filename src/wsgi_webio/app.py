@@ -25,7 +25,7 @@ from . import _env, page
 from .core import commands
 from .core.state import CloseReason
 from .errors import RemoteProtocolError, SessionClosed
-from .info import make_session_info
+from .info import make_session_info, request_scheme
 from .lifecycle import DEFAULT_MESSAGE, SHUTDOWN_KEY
 from .options import WebIOConfig
 from .origin import OriginPolicy, host_allowed
@@ -177,11 +177,12 @@ class WebIOApp:
         api = http.SESSION_HEADER in request.headers or request.method not in ("GET", "HEAD")
         origin = request.headers.get("Origin")
         fetch_site = request.headers.get("Sec-Fetch-Site") if api else None
-        if not self.origins.is_allowed(origin, request.host, fetch_site, request.scheme):
+        scheme = self._scheme(request)
+        if not self.origins.is_allowed(origin, request.host, fetch_site, scheme):
             logger.warning("refused %s from origin %r (Sec-Fetch-Site %r)", request.method, origin, fetch_site)
             return _text(f"origin {origin or '(cross-site)'} is not allowed", HTTPStatus.FORBIDDEN)
         response = self._route(request, api)
-        if origin and origin != f"{request.scheme}://{request.host}":
+        if origin and origin != f"{scheme}://{request.host}":
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Vary"] = "Origin"
             response.headers.extend(_CORS_HEADERS)
@@ -215,9 +216,16 @@ class WebIOApp:
         except KeyError:
             raise RemoteProtocolError(f"no application named {name!r}", status_hint=HTTPStatus.NOT_FOUND) from None
 
+    def _scheme(self, request: Request) -> str:
+        """The scheme the page was loaded with: behind a TLS-terminating proxy listed in
+        ``trusted_proxies``, its ``X-Forwarded-Proto``."""
+        return request_scheme(request.scheme, request.remote_addr, request.headers.get("X-Forwarded-Proto"),
+                              self.config.trusted_networks)
+
     def _websocket(self, request: Request) -> Response | None:
         origin = request.headers.get("Origin")
-        if not self.origins.is_allowed(origin, request.host, request.headers.get("Sec-Fetch-Site"), request.scheme):
+        if not self.origins.is_allowed(origin, request.host, request.headers.get("Sec-Fetch-Site"),
+                                       self._scheme(request)):
             logger.warning("refused WebSocket from origin %r", origin)
             return _text(f"origin {origin or '(cross-site)'} is not allowed", HTTPStatus.FORBIDDEN)
         creating = request.args.get("session", "NEW").startswith("NEW")

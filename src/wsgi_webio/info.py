@@ -69,6 +69,16 @@ def _is_address(text: str) -> bool:
     return True
 
 
+def request_scheme(scheme: str, remote_addr: str | None, forwarded_proto: str | None,
+                   trusted: Sequence[Network]) -> str:
+    """The scheme the client used: the WSGI scheme, or, when the peer is a trusted proxy
+    that says ``X-Forwarded-Proto: http|https``, that (its first value, for a chain)."""
+    if not trusted or not forwarded_proto or not _is_trusted(remote_addr or "", trusted):
+        return scheme
+    said = forwarded_proto.split(",")[0].strip().lower()
+    return said if said in ("http", "https") else scheme
+
+
 def client_ip(remote_addr: str | None, forwarded_for: str | None, trusted: Sequence[Network]) -> str:
     """The client's address: REMOTE_ADDR, or, when that is a trusted proxy, the
     right-most X-Forwarded-For entry that is not itself a trusted proxy."""

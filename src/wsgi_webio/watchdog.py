@@ -32,10 +32,10 @@ watchdog is garbage.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import logging
 import os
 import sys
+import sysconfig
 import time
 import weakref
 from collections.abc import Callable
@@ -47,7 +47,7 @@ from gevent import monkey
 
 from .errors import TaskInterrupted
 from .runtime import aio, context
-from .runtime.session import Session
+from .runtime.session import Session, session_tag
 from .runtime.tasks import Task, TaskGroup
 
 __all__ = ["EXIT_CODE", "EXIT_GRACE_S", "REPORT_AFTER_S", "HubWatchdog", "session_tag"]
@@ -69,9 +69,16 @@ _allocate_lock = monkey.get_original("_thread", "allocate_lock")
 _get_ident = monkey.get_original("_thread", "get_ident")
 
 
-def session_tag(session_id: str) -> str:
-    """A short, stable name for a session in logs: its id is a credential and is not logged."""
-    return "s#" + hashlib.sha256(session_id.encode("utf-8", "replace")).hexdigest()[:10]
+#: Where library code lives: the standard library, installed packages, and this package.
+#: An asynchronous exception is never raised while the innermost frame is in one of them.
+_LIBRARY_DIRS: Final = tuple(sorted({*(sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib",
+                                                                               "platlib")),
+                                     os.path.dirname(os.path.abspath(__file__))}))
+
+
+def _in_library(frame: FrameType) -> bool:
+    name = frame.f_code.co_filename
+    return name.startswith("<") or name.startswith(_LIBRARY_DIRS)
 
 
 def _task_in(frame: FrameType | None) -> tuple[Session, Task] | None:
@@ -202,8 +209,8 @@ class HubWatchdog:
             self._report(held, found, frame)
         ours = found if found is not None and self._owns(found[0]) else None
         if ours is not None and self.bound and held >= self.bound \
-                and (self._interrupted_at is None or now - self._interrupted_at >= 1.0):
-            self._interrupt(ours)
+                and (self._interrupted_at is None or now - self._interrupted_at >= 1.0) \
+                and self._interrupt(ours):
             self._interrupted_at = now
         # Only a task of ours that did not yield to the exception ends the process (code
         # outside any task may just be a thread busy outside gevent: an embedding
@@ -214,14 +221,26 @@ class HubWatchdog:
                             "supervisor starts a fresh worker", held, _describe(found), EXIT_CODE)
             os._exit(EXIT_CODE)  # from this thread: the held one cannot run an orderly exit
 
-    def _interrupt(self, found: tuple[Session, Task]) -> None:
-        # Decided and raised within one hold of the GIL (a few microseconds, far below
-        # the interpreter's switch interval): the exception lands in the holding task.
-        if self._ident is None or _task_in(sys._current_frames().get(self._ident)) != found:
-            return
+    def _interrupt(self, found: tuple[Session, Task]) -> bool:
+        """Raise TaskInterrupted in the holding task, if it runs the app's own code now.
+
+        An asynchronous exception lands between any two bytecodes: inside the standard
+        library or another package it could leave a lock acquired and never released
+        (``threading.RLock.acquire`` between taking the lock and noting its owner), which
+        would freeze the worker for good. So it is raised only while the innermost frame
+        is the app's code; otherwise the next tick looks again, and a task that never
+        leaves library code ends the process ``EXIT_GRACE_S`` later (a fresh worker is
+        safe where a half-interrupted one is not). Decided and raised within one hold of
+        the GIL in the common case; the exception targets the thread, so a task that
+        yields in that instant could pass it on: that is the residual risk.
+        """
+        frame = sys._current_frames().get(self._ident or -1)
+        if self._ident is None or frame is None or _in_library(frame) or _task_in(frame) != found:
+            return False
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._ident), ctypes.py_object(TaskInterrupted))
         logger.error("interrupting what holds the gevent hub%s, past max_blocking_seconds (%g s); offload "
                      "CPU-bound work with wsgi_webio.session.run_blocking", _describe(found), self.bound)
+        return True
 
     def _report(self, held: float, found: tuple[Session, Task] | None, frame: FrameType | None) -> None:
         where = ""

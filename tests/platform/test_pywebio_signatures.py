@@ -88,7 +88,9 @@ NOTES: dict[str, str] = {
     "pywebio.session:run_js": "runs under the page's CSP with its nonce, as a function body (no `eval`)",
     "pywebio.session:eval_js": "an expression, or a function body whose `return` value is the answer",
     "pywebio.session:register_thread": "also takes a not-yet-started gevent `Greenlet`; a `threading.Thread` "
-                                       "runs as a session task on the server's hub (gevent-patched or not)",
+                                       "runs as a session task on the server's hub (gevent-patched or not), "
+                                       "not in parallel: CPU-bound work in it belongs in `run_blocking` "
+                                       "(docs/deploy.md, CPU-bound work)",
     "pywebio.input:textarea": "`code=` gives a plain textarea until issue 13 item 4",
     "pywebio.pin:put_textarea": "`code=` gives a plain textarea until issue 13 item 4",
 }

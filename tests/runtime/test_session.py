@@ -427,3 +427,21 @@ def test_paused_task_waits_before_adding_more(registry):
             gevent.sleep(0)
     # one command may cross the mark; the paused tasks added nothing after it
     assert session.link.buffered_bytes <= 1000 + 300
+
+
+def test_no_log_line_carries_the_session_id(open_session, caplog):
+    """The id reads and drives a session (a credential): logs name it by its tag only."""
+    import logging
+
+    from wsgi_webio.runtime.session import session_tag
+
+    def app():
+        defer_call(lambda: 1 / 0)
+        raise RuntimeError("boom")
+
+    caplog.set_level(logging.DEBUG, logger="wsgi_webio")
+    session, driver = open_session(app)
+    assert session.join(2)
+    assert "RuntimeError" in caplog.text and "ZeroDivisionError" in caplog.text
+    assert session.id not in caplog.text
+    assert session.tag == session_tag(session.id) and session.tag in caplog.text

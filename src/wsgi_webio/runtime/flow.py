@@ -62,7 +62,7 @@ class WriteGate:
             # A coroutine step (on the hub's asyncio loop) must never block either:
             # that would stall every async task of every session.
             if session.link.is_overflowing():
-                logger.warning("session %s: outbox over %dx its high-water mark; closing", session.id,
+                logger.warning("session %s: outbox over %dx its high-water mark; closing", session.tag,
                                HARD_LIMIT_FACTOR)
                 session.close(CloseReason.LIMIT)
                 raise SessionClosed()

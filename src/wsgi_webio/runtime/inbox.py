@@ -146,7 +146,7 @@ class Inbox:
         if self._tasks.get(event.task_id) is not None:
             return True
         if self._tasks.just_ended(event.task_id):
-            logger.info("session %s: dropped %s for ended task %s", session.id, event.event, event.task_id)
+            logger.info("session %s: dropped %s for ended task %s", session.tag, event.event, event.task_id)
             return False
         raise RemoteProtocolError(f"unknown task id {abbrev(event.task_id)} for event {event.event!r}")
 

@@ -124,7 +124,7 @@ class SessionRegistry:
                 if link.is_forgettable(now, timeout):
                     del self._sessions[sid]
             elif link.is_expired(now, timeout):
-                logger.info("session %s expired after %.1fs without a client", sid, timeout)
+                logger.info("session %s expired after %.1fs without a client", session.tag, timeout)
                 session.close(CloseReason.EXPIRED)
 
     # ------------------------------------------------------------------ pings

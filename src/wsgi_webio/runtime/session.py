@@ -12,6 +12,7 @@ Never imports a transport or the I/O API.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import logging
 from collections.abc import Callable, Coroutine, Generator, Iterable
@@ -54,6 +55,13 @@ class Transport(Protocol):
 
     def write_ready(self) -> None:
         """New commands are waiting in the session's link (or the session closed)."""
+
+
+
+def session_tag(session_id: str) -> str:
+    """A short, stable name for a session in logs. Its id is a credential (it reads and
+    drives the session), so no log line carries it: they carry this instead."""
+    return "s#" + hashlib.sha256(session_id.encode("utf-8", "replace")).hexdigest()[:10]
 
 
 class Session:
@@ -108,6 +116,11 @@ class Session:
         self.task_end_hooks = self._tasks.end_hooks
 
     @property
+    def tag(self) -> str:
+        """This session's name in logs (:func:`session_tag`): never its id."""
+        return session_tag(self.id)
+
+    @property
     def outbox(self) -> SessionLink:
         """The link, by the name the I/O API and the test harness read its outgoing
         side with (``paused``, ``first_seq``, ``next_seq``, ``since``)."""
@@ -131,7 +144,7 @@ class Session:
         """
         if not self.link.close(reason):
             return
-        logger.debug("session %s closing: %s", self.id, reason.value)
+        logger.debug("session %s closing: %s", self.tag, reason.value)
         self._gate.resume_writing()  # flow-controlled senders wake and see CLOSED
         victims = self._tasks.end_all(but=gevent.getcurrent())
         for task in self._tasks.live():
@@ -153,15 +166,15 @@ class Session:
             self._settle.wait_until(lambda: all(t.done for t in victims), KILL_TIMEOUT_S)
             for task in victims:
                 if not task.done:
-                    logger.warning("session %s: task %s ignored SessionClosed for %ss", self.id, task.id,
+                    logger.warning("session %s: task %s ignored SessionClosed for %ss", self.tag, task.id,
                                    KILL_TIMEOUT_S)
             for func in self._deferred:
                 try:
                     func()
                 except SessionClosed:
-                    logger.warning("session %s: deferred call %r tried to interact after close", self.id, func)
+                    logger.warning("session %s: deferred call %r tried to interact after close", self.tag, func)
                 except Exception:
-                    logger.exception("session %s: error in deferred call %r", self.id, func)
+                    logger.exception("session %s: error in deferred call %r", self.tag, func)
             self._deferred.clear()
         finally:
             if self._finished is None:
@@ -335,7 +348,7 @@ class Session:
         if self._transport is transport and self.link.attached == 0:
             self._transport = None
         if exc is not None:
-            logger.debug("session %s: connection lost: %r", self.id, exc)
+            logger.debug("session %s: connection lost: %r", self.tag, exc)
 
     def _notify_transport(self) -> None:
         if self._transport is not None:

@@ -314,7 +314,7 @@ class TaskGroup:
             except (SessionClosed, gevent.GreenletExit):
                 pass
             except Exception:
-                logger.exception("session %s: task end hook %r failed", session.id, hook)
+                logger.exception("session %s: task end hook %r failed", session.tag, hook)
 
     def _done(self, session: Session, task: Task) -> None:
         if self._tasks.pop(task.id, None) is None:
@@ -351,7 +351,7 @@ class TaskGroup:
             message = str(error)
         else:
             message = "An internal error occurred in the application"
-            logger.exception("unhandled error in session %s, task %s", session.id, task.id)
+            logger.exception("unhandled error in session %s, task %s", session.tag, task.id)
         if session.is_closed:
             return
         if session.debug:

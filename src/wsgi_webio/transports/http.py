@@ -29,6 +29,7 @@ from ..protocol import (
     parse_binary_event,
     parse_event_list,
 )
+from ..runtime.session import session_tag
 
 if TYPE_CHECKING:
     from ..options import WebIOConfig
@@ -188,7 +189,7 @@ def handle_http(
         found = registry.get(sid or "")
         state = None if found is None else found.transport_state
         if found is None or not isinstance(state, LongPollChannel):
-            logger.info("request for unknown or expired session %.8s…", sid)
+            logger.info("request for unknown or expired session %s", session_tag(sid or ""))
             return _reply(ctx, close_session_envelope(ack, "unknown or expired session"))
         session, channel = found, state
 

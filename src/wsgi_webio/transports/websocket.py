@@ -112,7 +112,7 @@ class WebSocketConnection:
         except ChannelClosed:
             pass  # the reader sees it too and detaches the session
         except LocalProtocolError as exc:  # our own invariant broke: drop this client
-            logger.error("session %s: %s", session.id, exc)
+            logger.error("session %s: %s", session.tag, exc)
             self.channel.close(1011, "internal error")
         finally:
             self._writing = False
@@ -138,7 +138,7 @@ class WebSocketConnection:
             self.handle_message(message)
         except RemoteProtocolError as exc:
             self._refused = True  # logged here, not again by ended()
-            logger.warning("session %s: closing WebSocket (%d): %s", self.session.id, exc.close_code, exc.message)
+            logger.warning("session %s: closing WebSocket (%d): %s", self.session.tag, exc.close_code, exc.message)
             self.channel.close(exc.close_code, exc.message)
 
     def serve(self) -> None:
@@ -155,9 +155,9 @@ class WebSocketConnection:
         """The connection is over (``code`` as ChannelClosed reports it)."""
         self.closed_cleanly = code in (_NORMAL, _GOING_AWAY)
         if code in _REFUSALS and not self._refused:
-            logger.warning("session %s: refused WebSocket message (%d): %s", self.session.id, code, reason)
+            logger.warning("session %s: refused WebSocket message (%d): %s", self.session.tag, code, reason)
         else:
-            logger.debug("session %s: WebSocket closed (%s %s)", self.session.id, code, reason)
+            logger.debug("session %s: WebSocket closed (%s %s)", self.session.tag, code, reason)
 
 
 def _hello(session: Session, start: int, acked: bool) -> str:
@@ -242,7 +242,7 @@ def serve_websocket(
         conn.serve()
     except Exception:
         failed = True
-        logger.exception("session %s: WebSocket transport failed", session.id)
+        logger.exception("session %s: WebSocket transport failed", session.tag)
         channel.close(_INTERNAL_ERROR, "internal error")
     finally:
         _forget(conn, registry, failed)

@@ -200,7 +200,7 @@ def _append_behind_flush(session: Session, q: _TaskOutputs, item: Queued) -> Non
     """
     if pending.overflowing(len(q.queue)):
         logger.warning("session %s: over %d outputs queued behind a client that does not keep up; closing",
-                       session.id, pending.MAX_PENDING_HARD)
+                       session.tag, pending.MAX_PENDING_HARD)
         session.close(CloseReason.LIMIT)
         raise SessionClosed()
     q.queue.append(item)
@@ -270,11 +270,11 @@ def _flush_from_hub(session: Session, task_id: str) -> None:
             try:
                 _take(session, task_id, q, step)
             except (TypeError, ValueError):
-                logger.exception("session %s: could not send an output", session.id)
+                logger.exception("session %s: could not send an output", session.tag)
     except SessionClosed:
         q.queue.clear()
     except Exception:  # the hub would only print it; this is the boundary that logs it
-        logger.exception("session %s: could not send the outputs of task %s", session.id, task_id)
+        logger.exception("session %s: could not send the outputs of task %s", session.tag, task_id)
         q.queue.clear()
     _forget_if_idle(state, task_id, q)
 
@@ -286,7 +286,7 @@ def _drain_outputs(session: Session, task_id: str, q: _TaskOutputs) -> None:
     except SessionClosed:
         q.queue.clear()
     except (TypeError, ValueError):
-        logger.exception("session %s: could not send an output", session.id)
+        logger.exception("session %s: could not send an output", session.tag)
     finally:
         q.draining = False
         state = session.extensions.get(STATE_KEY)

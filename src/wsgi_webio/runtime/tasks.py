@@ -166,15 +166,11 @@ def _same(value: Any) -> Any:
 
 def task_name(fn: Any) -> str:
     """A short, URL-safe name for ``fn``, the readable part of its task or callback id."""
-    name = getattr(fn, "__name__", None) or type(fn).__name__
+    return _safe_name(getattr(fn, "__name__", None) or type(fn).__name__)
+
+
+def _safe_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "_-" else "_" for c in name)[:40]
-
-
-class _Named:
-    """Something whose ``__name__`` is a given string (for :func:`task_name`)."""
-
-    def __init__(self, name: str) -> None:
-        self.__name__ = name
 
 
 class TaskGroup:
@@ -256,7 +252,7 @@ class TaskGroup:
         """A task of ``session`` that other machinery starts and runs: ``(task, start, run)``
         (see :meth:`Session.adopt`). ``start()`` counts it as live; ``run()``, in a greenlet
         of the session's hub, runs ``fn`` as the task."""
-        task = Task(f"{task_name(_Named(name))}-{secrets.token_urlsafe(8)}", "task")
+        task = Task(f"{_safe_name(name)}-{secrets.token_urlsafe(8)}", "task")
 
         def start() -> None:
             if not session.is_closed and not task.ending:

@@ -169,7 +169,7 @@ def test_a_spinning_task_is_logged_interrupted_and_told_while_others_are_served_
     server = serve("--max-blocking-seconds", str(BOUND_S))
     assert echo(server.port, timeout=10) == ["echo: alive"]
     with spinning(server.port, app) as spinner:
-        server.wait_log(" by task ")  # a session task holds the hub (not a slow start-up)
+        server.wait_log(f" by task {app}-")  # the spin holds the hub (not a slow start-up)
         # Sent while the hub is held: answered once the task is interrupted.
         assert echo(server.port, timeout=BOUND_S + 1 + SLACK_S) == ["echo: alive"]
         spinner.reply()
@@ -194,7 +194,7 @@ def test_a_task_held_inside_a_c_call_makes_the_process_exit_for_its_supervisor(s
 def test_sigterm_and_ctrl_c_end_a_process_whose_hub_a_task_holds(serve, sig):
     server = serve("--max-blocking-seconds", "0")  # log only: only the signal can end it
     with spinning(server.port):
-        server.wait_log(" by task ")  # a session task holds the hub (not a slow start-up)
+        server.wait_log(" by task spin-")  # the spin holds the hub (not a slow start-up)
         server.proc.send_signal(sig)
         assert server.wait_exit(5 + SLACK_S) == 0  # the dev server's graceful stop is 5 s
     assert "stopped" in server.log()
